@@ -1,0 +1,58 @@
+"""Browsing the asset catalogue."""
+
+from __future__ import annotations
+
+from domain.pagination import InvalidPageRequest, Page, check_first, decode_cursor, encode_cursor
+from persistence.database import Database
+from persistence.models import Asset
+from persistence.repositories.assets import ORDERINGS, AssetRepository
+
+ASSET_CURSOR = "asset"
+MAX_SEARCH_LENGTH = 100
+
+
+class Catalogue:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def asset(self, symbol: str) -> Asset | None:
+        if not symbol.strip() or len(symbol) > 20:
+            return None
+        async with self._db.read() as session:
+            return await AssetRepository(session).by_symbol(symbol)
+
+    async def assets(
+        self,
+        *,
+        first: int,
+        after: str | None,
+        search: str | None,
+        tradable_only: bool,
+        order_by: str,
+    ) -> Page[Asset]:
+        """A page of the catalogue. The list is small and re-sorts as prices move, so the
+        cursor is a position in the ordering rather than a keyset."""
+        first = check_first(first)
+        position = decode_cursor(ASSET_CURSOR, after)
+        offset = 0 if position is None else position + 1
+        if search is not None and len(search) > MAX_SEARCH_LENGTH:
+            raise InvalidPageRequest(
+                "search", f"search is limited to {MAX_SEARCH_LENGTH} characters."
+            )
+        if order_by not in ORDERINGS:
+            raise InvalidPageRequest("orderBy", "Unknown ordering.")
+        async with self._db.read() as session:
+            assets, total = await AssetRepository(session).page(
+                search=search or None,
+                tradable_only=tradable_only,
+                order_by=order_by,
+                offset=offset,
+                limit=first,
+            )
+        return Page(
+            items=assets,
+            cursors=[encode_cursor(ASSET_CURSOR, offset + i) for i in range(len(assets))],
+            has_next_page=offset + len(assets) < total,
+            has_previous_page=offset > 0,
+            total_count=total,
+        )

@@ -1,0 +1,48 @@
+"""Business failures: expected outcomes that clients receive as data, never as crashes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    VALIDATION_FAILED = "VALIDATION_FAILED"
+    USERNAME_TAKEN = "USERNAME_TAKEN"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ASSET_NOT_FOUND = "ASSET_NOT_FOUND"
+    ASSET_NOT_TRADABLE = "ASSET_NOT_TRADABLE"
+    PRICE_UNAVAILABLE = "PRICE_UNAVAILABLE"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    INSUFFICIENT_ASSET = "INSUFFICIENT_ASSET"
+    ORDER_VALUE_LIMIT_EXCEEDED = "ORDER_VALUE_LIMIT_EXCEEDED"
+    DAILY_LIMIT_EXCEEDED = "DAILY_LIMIT_EXCEEDED"
+    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
+    ORDER_NOT_CANCELLABLE = "ORDER_NOT_CANCELLABLE"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    ALREADY_CLAIMED_TODAY = "ALREADY_CLAIMED_TODAY"
+
+
+class BusinessError(Exception):
+    """One failure a user can act on. Raising it inside a transaction rolls the transaction back."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __repr__(self) -> str:
+        return f"BusinessError({self.code}, {self.message!r}, field={self.field!r})"
+
+
+class BusinessErrors(Exception):
+    """Several failures found at once (e.g. every invalid field of a form)."""
+
+    def __init__(self, errors: list[BusinessError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+def invalid(field: str, message: str) -> BusinessError:
+    return BusinessError(ErrorCode.VALIDATION_FAILED, message, field)

@@ -1,0 +1,60 @@
+"""The engine and the two ways code gets a session: a short read, or one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def async_url(url: str) -> str:
+    """The SQLAlchemy URL for asyncpg, whatever postgres URL flavour we were given."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    raise ValueError("not a PostgreSQL URL")
+
+
+def sync_free_url(url: str) -> str:
+    """The plain libpq URL (for asyncpg.connect and psql)."""
+    return "postgresql://" + async_url(url).removeprefix("postgresql+asyncpg://")
+
+
+class Database:
+    """Owns the engine; hands out sessions that never outlive one unit of work.
+
+    Strawberry resolves sibling fields concurrently, so a session is never shared
+    between resolvers: each read and each transaction takes its own, briefly.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            async_url(url),
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_timeout=30,
+            pool_pre_ping=False,
+            echo=echo,
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads; its connection goes back to the pool on exit."""
+        async with self._sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One database transaction: committed on exit, rolled back on any exception."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,50 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from persistence.models.base import Base, Cash, now_column
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("uq_users_username_lower", func.lower(text("username")), unique=True),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    username: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String(50))
+    last_name: Mapped[str | None] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(15))
+    date_of_birth: Mapped[date | None]
+    marketing_emails_consent: Mapped[bool] = mapped_column(default=False)
+    tokens_valid_after: Mapped[datetime | None]
+    """Tokens issued before this instant are no longer accepted (set on password change)."""
+    created_at: Mapped[datetime] = now_column()
+    updated_at: Mapped[datetime] = now_column()
+
+
+class CashBalance(Base):
+    """A user's USD cash. ``held`` is the part reserved by open buy orders."""
+
+    __tablename__ = "cash_balances"
+    __table_args__ = (
+        CheckConstraint("cash >= 0", name="cash_not_negative"),
+        CheckConstraint("held >= 0 AND held <= cash", name="held_within_cash"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    cash: Mapped[Decimal] = mapped_column(Cash, default=Decimal("0.00"))
+    held: Mapped[Decimal] = mapped_column(Cash, default=Decimal("0.00"))
+    updated_at: Mapped[datetime] = now_column()
+
+    @property
+    def available(self) -> Decimal:
+        return self.cash - self.held

@@ -1,0 +1,102 @@
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from persistence.models.base import Base, Cash, Price, Quantity, now_column
+
+ORDER_SIDES = ("BUY", "SELL")
+ORDER_TYPES = ("MARKET", "LIMIT")
+ORDER_STATUSES = ("OPEN", "FILLED", "CANCELLED", "REJECTED")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Position(Base):
+    """Units of one asset a user holds. ``held`` is reserved by open sell orders."""
+
+    __tablename__ = "positions"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        CheckConstraint("held >= 0 AND held <= quantity", name="held_within_quantity"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"), primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    held: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
+    average_cost: Mapped[Decimal | None] = mapped_column(Price)
+    updated_at: Mapped[datetime] = now_column()
+
+    @property
+    def available(self) -> Decimal:
+        return self.quantity - self.held
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_order_id", name="uq_orders_user_client_order_id"),
+        CheckConstraint(_one_of("side", ORDER_SIDES), name="side_known"),
+        CheckConstraint(_one_of("type", ORDER_TYPES), name="type_known"),
+        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(
+            "(type = 'LIMIT') = (limit_price IS NOT NULL)", name="limit_price_iff_limit"
+        ),
+        CheckConstraint(
+            "(status = 'FILLED') = (executed_price IS NOT NULL AND total IS NOT NULL)",
+            name="filled_has_execution",
+        ),
+        Index("ix_orders_user_newest", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"))
+    client_order_id: Mapped[str | None] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(4))
+    type: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(9))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    limit_price: Mapped[Decimal | None] = mapped_column(Price)
+    executed_price: Mapped[Decimal | None] = mapped_column(Price)
+    total: Mapped[Decimal | None] = mapped_column(Cash)
+    created_at: Mapped[datetime] = now_column()
+    filled_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+
+
+class AssetTransaction(Base):
+    """A movement of units in or out of a position, always caused by an order fill."""
+
+    __tablename__ = "asset_transactions"
+    __table_args__ = (
+        CheckConstraint(_one_of("side", ORDER_SIDES), name="side_known"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_asset_transactions_user_newest", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"))
+    order_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("orders.id"))
+    side: Mapped[str] = mapped_column(String(4))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    price: Mapped[Decimal] = mapped_column(Price)
+    total: Mapped[Decimal] = mapped_column(Cash)
+    created_at: Mapped[datetime] = now_column()

@@ -1,0 +1,47 @@
+"""Account resolvers: parse what the schema received, call the domain, return its results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.accounts import Registration, SignedIn
+from persistence.models import User
+from resolvers.context import Context
+
+
+async def me(context: Context) -> User | None:
+    claims = context.claims
+    if claims is None:
+        return None
+    user = await context.loaders.user_by_id.load(claims.user_id)
+    if user is None:
+        return None
+    # The durable record of a password change: holds even if the revocation store forgot it.
+    if (
+        user.tokens_valid_after is not None
+        and claims.issued_at < user.tokens_valid_after.timestamp()
+    ):
+        return None
+    return user
+
+
+async def register(context: Context, form: Registration) -> SignedIn:
+    return await context.services.accounts.register(form)
+
+
+async def login(context: Context, username: str, password: str) -> SignedIn:
+    return await context.services.accounts.login(username, password)
+
+
+async def logout(context: Context) -> None:
+    await context.services.accounts.logout(context.require_claims())
+
+
+async def update_profile(context: Context, changes: dict[str, Any]) -> User:
+    user_id = context.require_user_id()
+    return await context.services.accounts.update_profile(user_id, changes)
+
+
+async def change_password(context: Context, current: str, new: str) -> User:
+    user_id = context.require_user_id()
+    return await context.services.accounts.change_password(user_id, current, new)

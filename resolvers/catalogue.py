@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from domain.pagination import Page
+from persistence.models import Asset
+from resolvers.context import Context
+
+
+async def asset(context: Context, symbol: str) -> Asset | None:
+    return await context.services.catalogue.asset(symbol)
+
+
+async def assets(
+    context: Context,
+    *,
+    first: int,
+    after: str | None,
+    search: str | None,
+    tradable_only: bool,
+    order_by: str,
+) -> Page[Asset]:
+    return await context.services.catalogue.assets(
+        first=first, after=after, search=search, tradable_only=tradable_only, order_by=order_by
+    )

@@ -1,0 +1,67 @@
+"""The per-request context every resolver receives, and the services it carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import strawberry
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from domain.accounts import Accounts
+from domain.tokens import Claims
+from persistence.database import Database
+from persistence.stores import Stores
+from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from domain.catalogue import Catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Long-lived collaborators, built once at start-up."""
+
+    db: Database
+    stores: Stores
+    accounts: Accounts
+    catalogue: Catalogue
+
+
+class NotAuthenticated(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Sign in first: this needs a valid bearer token.",
+            extensions={"code": "UNAUTHENTICATED"},
+        )
+
+
+@dataclass(slots=True)
+class Context:
+    services: Services
+    request: Request | WebSocket
+    response: Response | WebSocket | None
+    claims: Claims | None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Built per request: a loader's cache must never outlive the request that filled it.
+        self.loaders = Loaders(self.services.db)
+
+    @property
+    def user_id(self) -> int | None:
+        return None if self.claims is None else self.claims.user_id
+
+    def require_claims(self) -> Claims:
+        if self.claims is None:
+            raise NotAuthenticated()
+        return self.claims
+
+    def require_user_id(self) -> int:
+        return self.require_claims().user_id
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,42 @@
+"""Per-request dataloaders: every nested lookup of a kind batches into one query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiodataloader import DataLoader
+
+from persistence.database import Database
+from persistence.models import Asset, User
+from persistence.repositories.assets import AssetRepository
+from persistence.repositories.users import UserRepository
+
+
+class AssetByIdLoader(DataLoader[int, Asset | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._db = db
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Asset | None]:
+        async with self._db.read() as session:
+            assets = await AssetRepository(session).by_ids(list(keys))
+        by_id = {asset.id: asset for asset in assets}
+        return [by_id.get(key) for key in keys]
+
+
+class UserByIdLoader(DataLoader[int, User | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._db = db
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[User | None]:
+        async with self._db.read() as session:
+            users = await UserRepository(session).get_many(list(keys))
+        by_id = {user.id: user for user in users}
+        return [by_id.get(key) for key in keys]
+
+
+class Loaders:
+    def __init__(self, db: Database) -> None:
+        self.asset_by_id = AssetByIdLoader(db)
+        self.user_by_id = UserByIdLoader(db)

@@ -1,0 +1,137 @@
+"""The asset catalogue: Asset, its connection, and the public queries over it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from persistence.models import Asset as AssetModel
+from resolvers import catalogue as resolve
+from resolvers.context import Info
+from schema.common import PageInfo, edges, page_info
+
+
+@strawberry.enum
+class AssetOrder(Enum):
+    MARKET_CAP_RANK = strawberry.enum_value(
+        "MARKET_CAP_RANK", description="Rank 1 first; unranked assets last."
+    )
+    SYMBOL = strawberry.enum_value("SYMBOL", description="A to Z.")
+    PRICE_CHANGE_24H = strawberry.enum_value(
+        "PRICE_CHANGE_24H", description="Biggest gainer first."
+    )
+    VOLUME_24H = strawberry.enum_value("VOLUME_24H", description="Largest volume first.")
+
+
+@strawberry.type(description="A crypto asset of the catalogue, with its latest market figures.")
+class Asset:
+    id: strawberry.Private[int]
+    symbol: str = strawberry.field(description='Ticker, upper case, e.g. "BTC". Unique.')
+    name: str
+    category: str | None
+    description: str | None
+    image_url: str | None
+    is_tradable: bool
+    price: Decimal = strawberry.field(description="Latest USD price.")
+    price_updated_at: datetime
+    market_cap: Decimal | None
+    market_cap_rank: int | None
+    price_change_24h: Decimal | None = strawberry.field(
+        description="Percent change over the last 24 hours (likewise 7 and 30 days)."
+    )
+    price_change_7d: Decimal | None
+    price_change_30d: Decimal | None
+    high_24h: Decimal | None
+    low_24h: Decimal | None
+    volume_24h: Decimal | None
+    circulating_supply: Decimal | None
+    total_supply: Decimal | None
+    max_supply: Decimal | None
+    all_time_high: Decimal | None
+    all_time_high_at: datetime | None
+    all_time_low: Decimal | None
+    all_time_low_at: datetime | None
+
+    @classmethod
+    def from_model(cls, model: AssetModel) -> Asset:
+        return cls(
+            id=model.id,
+            symbol=model.symbol,
+            name=model.name,
+            category=model.category,
+            description=model.description,
+            image_url=model.image_url,
+            is_tradable=model.is_tradable,
+            price=model.price,
+            price_updated_at=model.price_updated_at,
+            market_cap=model.market_cap,
+            market_cap_rank=model.market_cap_rank,
+            price_change_24h=model.price_change_24h,
+            price_change_7d=model.price_change_7d,
+            price_change_30d=model.price_change_30d,
+            high_24h=model.high_24h,
+            low_24h=model.low_24h,
+            volume_24h=model.volume_24h,
+            circulating_supply=model.circulating_supply,
+            total_supply=model.total_supply,
+            max_supply=model.max_supply,
+            all_time_high=model.all_time_high,
+            all_time_high_at=model.all_time_high_at,
+            all_time_low=model.all_time_low,
+            all_time_low_at=model.all_time_low_at,
+        )
+
+
+@strawberry.type
+class AssetEdge:
+    cursor: str
+    node: Asset
+
+
+@strawberry.type
+class AssetConnection:
+    edges: list[AssetEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class CatalogueQuery:
+    @strawberry.field(
+        description=(
+            "The asset catalogue, public. Ordered by market-cap rank unless orderBy says otherwise."
+        )
+    )
+    async def assets(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Case-insensitive match on symbol or name.")
+        ] = None,
+        tradable_only: bool | None = True,
+        order_by: AssetOrder | None = AssetOrder.MARKET_CAP_RANK,
+    ) -> AssetConnection:
+        page = await resolve.assets(
+            info.context,
+            first=50 if first is None else first,
+            after=after,
+            search=search,
+            tradable_only=tradable_only is not False,
+            order_by=(order_by or AssetOrder.MARKET_CAP_RANK).name,
+        )
+        return AssetConnection(
+            edges=edges(page, AssetEdge, Asset.from_model),
+            page_info=page_info(page),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="One asset by its symbol (case-insensitive), or null.")
+    async def asset(self, info: Info, symbol: str) -> Asset | None:
+        model = await resolve.asset(info.context, symbol)
+        return None if model is None else Asset.from_model(model)

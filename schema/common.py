@@ -1,0 +1,67 @@
+"""Shapes shared by every part of the schema: user errors and Relay pagination."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import strawberry
+
+from domain.errors import BusinessError, BusinessErrors
+from domain.errors import ErrorCode as DomainErrorCode
+from domain.pagination import Page
+
+strawberry.enum(DomainErrorCode, name="ErrorCode")
+ErrorCode = DomainErrorCode
+
+NodeT = TypeVar("NodeT")
+ModelT = TypeVar("ModelT")
+
+
+@strawberry.type(description="A business failure: the operation changed nothing.")
+class UserError:
+    code: DomainErrorCode
+    message: str = strawberry.field(description="A sentence a person can act on.")
+    field: str | None = strawberry.field(
+        description=(
+            'The input field at fault, in the input\'s own spelling (e.g. "quantity"), or null.'
+        )
+    )
+
+    @classmethod
+    def from_business(cls, error: BusinessError) -> UserError:
+        return cls(code=error.code, message=error.message, field=error.field)
+
+
+def user_errors(failure: BusinessError | BusinessErrors) -> list[UserError]:
+    errors = failure.errors if isinstance(failure, BusinessErrors) else [failure]
+    return [UserError.from_business(error) for error in errors]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+def page_info(page: Page[Any]) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+
+
+def edges(
+    page: Page[ModelT], edge: Callable[..., NodeT], node: Callable[[ModelT], object]
+) -> list[NodeT]:
+    return [
+        edge(cursor=cursor, node=node(item))
+        for cursor, item in zip(page.cursors, page.items, strict=True)
+    ]
+
+
+__all__ = ["ErrorCode", "PageInfo", "UserError", "edges", "page_info", "user_errors"]

@@ -1,0 +1,73 @@
+"""What a client may learn from an error: its code and message, never our internals.
+
+Known failures keep their message and gain ``extensions.code``. Anything else is
+logged with its stack and replaced by INTERNAL_SERVER_ERROR carrying only the
+request id, so an operator can find the log line and a client learns nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from domain.errors import BusinessError, BusinessErrors
+
+log = logging.getLogger("cnop.errors")
+
+
+def _request_id(context: Any) -> str | None:
+    request = getattr(context, "request", None)
+    state = getattr(request, "scope", {}).get("state", {}) if request is not None else {}
+    value = state.get("request_id")
+    return None if value is None else str(value)
+
+
+def _with_code(error: GraphQLError, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={**(error.extensions or {}), **extensions},
+    )
+
+
+class ErrorDiscipline(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [self.shape(error) for error in errors]
+
+    def shape(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError):
+            if error.extensions and "code" in error.extensions:
+                return error
+            code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
+            return _with_code(error, {"code": code})
+        if isinstance(original, BusinessError):
+            return _with_code(error, {"code": str(original.code), "field": original.field})
+        if isinstance(original, BusinessErrors) and original.errors:
+            first = original.errors[0]
+            return _with_code(error, {"code": str(first.code), "field": first.field})
+        request_id = _request_id(self.execution_context.context)
+        log.error(
+            "unexpected error in %s (request %s)",
+            ".".join(str(part) for part in error.path or ()) or "operation",
+            request_id,
+            exc_info=original,
+        )
+        return GraphQLError(
+            "Internal server error. Quote the request id if you report it.",
+            nodes=error.nodes,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )
