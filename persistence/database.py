@@ -56,5 +56,22 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A read-only REPEATABLE READ transaction: every read sees the same instant."""
+        async with self._sessions() as session:
+            # Asking for the connection begins the transaction with these options.
+            await session.connection(
+                execution_options={
+                    "isolation_level": "REPEATABLE READ",
+                    "postgresql_readonly": True,
+                }
+            )
+            try:
+                yield session
+            finally:
+                session.expunge_all()  # detached objects keep what they loaded
+                await session.rollback()
+
     async def dispose(self) -> None:
         await self.engine.dispose()

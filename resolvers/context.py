@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -18,7 +18,11 @@ from persistence.stores import Stores
 from resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
+    from domain.cash import Cash
     from domain.catalogue import Catalogue
+    from domain.history import History
+    from domain.orders import Orders
+    from domain.portfolio import Portfolios
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,10 @@ class Services:
     stores: Stores
     accounts: Accounts
     catalogue: Catalogue
+    cash: Cash
+    orders: Orders
+    portfolios: Portfolios
+    history: History
 
 
 class NotAuthenticated(GraphQLError):
@@ -46,6 +54,8 @@ class Context:
     response: Response | WebSocket | None
     claims: Claims | None
     loaders: Loaders = field(init=False)
+    memo: dict[object, Any] = field(default_factory=dict)
+    """Per-request results shared by sibling fields (e.g. one portfolio valuation)."""
 
     def __post_init__(self) -> None:
         # Built per request: a loader's cache must never outlive the request that filled it.

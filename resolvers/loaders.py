@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from aiodataloader import DataLoader
 
 from persistence.database import Database
-from persistence.models import Asset, User
+from persistence.models import Asset, Order, User
 from persistence.repositories.assets import AssetRepository
+from persistence.repositories.orders import OrderRepository
 from persistence.repositories.users import UserRepository
 
 
@@ -36,7 +37,22 @@ class UserByIdLoader(DataLoader[int, User | None]):
         return [by_id.get(key) for key in keys]
 
 
+class OrderByIdLoader(DataLoader[int, Order | None]):
+    """Orders by id, for any user: callers reach them only through the user's own rows."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._db = db
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Order | None]:
+        async with self._db.read() as session:
+            orders = await OrderRepository(session).by_ids(list(keys))
+        by_id = {order.id: order for order in orders}
+        return [by_id.get(key) for key in keys]
+
+
 class Loaders:
     def __init__(self, db: Database) -> None:
         self.asset_by_id = AssetByIdLoader(db)
         self.user_by_id = UserByIdLoader(db)
+        self.order_by_id = OrderByIdLoader(db)

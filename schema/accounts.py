@@ -11,8 +11,30 @@ from domain.accounts import Registration, SignedIn
 from domain.errors import BusinessError, BusinessErrors
 from persistence.models import User as UserModel
 from resolvers import accounts as resolve
+from resolvers import cash as resolve_cash
+from resolvers import history as resolve_history
+from resolvers import portfolio as resolve_portfolio
 from resolvers.context import Info
-from schema.common import UserError, user_errors
+from schema.cash import (
+    Balance,
+    BalanceTransaction,
+    BalanceTransactionConnection,
+    BalanceTransactionEdge,
+    BalanceTransactionType,
+    Limits,
+)
+from schema.common import UserError, edges, page_info, user_errors
+from schema.portfolio import Portfolio, Position
+from schema.trading import (
+    AssetTransaction,
+    AssetTransactionConnection,
+    AssetTransactionEdge,
+    Order,
+    OrderConnection,
+    OrderEdge,
+    OrderSide,
+    OrderStatus,
+)
 
 
 @strawberry.type(description="A registered user; the fields below are theirs alone.")
@@ -28,6 +50,97 @@ class User:
     marketing_emails_consent: bool
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(description="Cash in USD.")
+    async def balance(self, info: Info) -> Balance:
+        return Balance.from_model(await resolve_cash.balance(info.context, self.model.id))
+
+    @strawberry.field(
+        description=(
+            "Every asset the user holds a non-zero quantity of, largest market value first."
+        )
+    )
+    async def positions(self, info: Info) -> list[Position]:
+        valuation = await resolve_portfolio.valuation(info.context, self.model.id)
+        return [Position.from_valued(position) for position in valuation.positions]
+
+    @strawberry.field
+    async def portfolio(self, info: Info) -> Portfolio:
+        valuation = await resolve_portfolio.valuation(info.context, self.model.id)
+        return Portfolio.from_valuation(valuation)
+
+    @strawberry.field(description="Newest first.")
+    async def orders(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
+        asset_symbol: str | None = None,
+    ) -> OrderConnection:
+        page = await resolve_history.orders(
+            info.context,
+            self.model.id,
+            first=20 if first is None else first,
+            after=after,
+            status=None if status is None else status.value,
+            side=None if side is None else side.value,
+            asset_symbol=asset_symbol,
+        )
+        return OrderConnection(
+            edges=edges(page, OrderEdge, Order.from_model),
+            page_info=page_info(page),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="Cash movements (the ledger), newest first.")
+    async def transactions(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        type: BalanceTransactionType | None = None,
+    ) -> BalanceTransactionConnection:
+        page = await resolve_history.transactions(
+            info.context,
+            self.model.id,
+            first=20 if first is None else first,
+            after=after,
+            type_=None if type is None else type.value,
+        )
+        return BalanceTransactionConnection(
+            edges=edges(page, BalanceTransactionEdge, BalanceTransaction.from_model),
+            page_info=page_info(page),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(description="Asset movements, newest first.")
+    async def asset_transactions(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        asset_symbol: str | None = None,
+    ) -> AssetTransactionConnection:
+        page = await resolve_history.asset_transactions(
+            info.context,
+            self.model.id,
+            first=20 if first is None else first,
+            after=after,
+            asset_symbol=asset_symbol,
+        )
+        return AssetTransactionConnection(
+            edges=edges(page, AssetTransactionEdge, AssetTransaction.from_model),
+            page_info=page_info(page),
+            total_count=page.total_count,
+        )
+
+    @strawberry.field(
+        description="What the user may still move today (UTC day) and the per-order cap."
+    )
+    async def limits(self, info: Info) -> Limits:
+        return Limits.from_usage(await resolve_cash.limits(info.context, self.model.id))
 
     @classmethod
     def from_model(cls, model: UserModel) -> User:

@@ -14,12 +14,14 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.cash import CashMutation
 from schema.catalogue import CatalogueQuery
 from schema.extensions.error_discipline import ErrorDiscipline
 from schema.scalars import SCALARS
+from schema.trading import TradingMutation, TradingQuery
 
-Query = merge_types("Query", (AccountQuery, CatalogueQuery))
-Mutation = merge_types("Mutation", (AccountMutation,))
+Query = merge_types("Query", (AccountQuery, CatalogueQuery, TradingQuery))
+Mutation = merge_types("Mutation", (AccountMutation, CashMutation, TradingMutation))
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:

@@ -227,3 +227,40 @@ async def redis_stores(redis_url: str):
     stores = open_stores(redis_url, namespace=f"cnop-test-{uuid.uuid4().hex[:8]}")
     yield stores
     await stores.close()
+
+
+@pytest.fixture(scope="session")
+def make_asset(runtime: Runtime):
+    """A factory of catalogue assets with a chosen price, private to the calling test."""
+
+    async def make(price: str = "100.00", *, tradable: bool = True) -> str:
+        symbol = "T" + uuid.uuid4().hex[:10].upper()
+        async with runtime.services.db.transaction() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO assets (symbol, name, is_tradable, price, price_updated_at,"
+                    " price_change_24h, volatility)"
+                    " VALUES (:symbol, :name, :tradable, :price, now(), 0, 0.5)"
+                ),
+                {
+                    "symbol": symbol,
+                    "name": f"Test {symbol}",
+                    "tradable": tradable,
+                    "price": Decimal(price),
+                },
+            )
+        return symbol
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def set_price(runtime: Runtime):
+    async def set_(symbol: str, price: str) -> None:
+        async with runtime.services.db.transaction() as session:
+            await session.execute(
+                text("UPDATE assets SET price = :price WHERE symbol = :symbol"),
+                {"symbol": symbol, "price": Decimal(price)},
+            )
+
+    return set_

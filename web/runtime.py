@@ -11,7 +11,12 @@ import secrets
 from dataclasses import dataclass
 
 from domain.accounts import Accounts
+from domain.cash import Cash
 from domain.catalogue import Catalogue
+from domain.history import History
+from domain.limits import Limits
+from domain.orders import Orders
+from domain.portfolio import Portfolios
 from domain.tokens import TokenCodec
 from persistence import embedded, migrator
 from persistence.catalogue.loader import load_catalogue_if_empty
@@ -89,10 +94,19 @@ async def start_runtime(settings: Settings) -> Runtime:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
+    limits = Limits(
+        daily_deposit=settings.daily_deposit_limit,
+        daily_withdraw=settings.daily_withdraw_limit,
+        max_order_value=settings.max_order_value,
+    )
     services = Services(
         db=db,
         stores=stores,
         accounts=Accounts(db, codec, stores.revocations),
         catalogue=Catalogue(db),
+        cash=Cash(db, limits),
+        orders=Orders(db, limits),
+        portfolios=Portfolios(db),
+        history=History(db),
     )
     return Runtime(settings, url, services, embedded_db)

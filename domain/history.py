@@ -1,0 +1,95 @@
+"""A user's history: orders, cash movements and asset movements, newest first."""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from domain.pagination import Page, check_first, decode_cursor, encode_cursor
+from persistence.database import Database
+from persistence.models import AssetTransaction, LedgerEntry, Order
+from persistence.repositories.asset_transactions import AssetTransactionRepository
+from persistence.repositories.assets import AssetRepository
+from persistence.repositories.keyset import KeysetPage
+from persistence.repositories.ledger import LedgerRepository
+from persistence.repositories.orders import OrderRepository
+
+
+class _HasId(Protocol):
+    id: int
+
+
+RowT = TypeVar("RowT", bound=_HasId)
+
+
+def _page(kind: str, keyset: KeysetPage[RowT], after: str | None) -> Page[RowT]:
+    return Page(
+        items=keyset.rows,
+        cursors=[encode_cursor(kind, row.id) for row in keyset.rows],
+        has_next_page=keyset.has_more,
+        has_previous_page=after is not None,
+        total_count=keyset.total_count,
+    )
+
+
+def _empty() -> Page[RowT]:
+    return Page([], [], False, False, 0)
+
+
+class History:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def order(self, user_id: int, order_id: str) -> Order | None:
+        if not order_id.isdigit() or len(order_id) > 18:
+            return None
+        async with self._db.read() as session:
+            return await OrderRepository(session).for_user(user_id, int(order_id))
+
+    async def orders(
+        self,
+        user_id: int,
+        *,
+        first: int,
+        after: str | None,
+        status: str | None = None,
+        side: str | None = None,
+        asset_symbol: str | None = None,
+    ) -> Page[Order]:
+        limit, before = check_first(first), decode_cursor("order", after)
+        async with self._db.read() as session:
+            asset_id = None
+            if asset_symbol is not None:
+                asset = await AssetRepository(session).by_symbol(asset_symbol)
+                if asset is None:
+                    return _empty()
+                asset_id = asset.id
+            keyset = await OrderRepository(session).page(
+                user_id, before_id=before, limit=limit, status=status, side=side, asset_id=asset_id
+            )
+        return _page("order", keyset, after)
+
+    async def transactions(
+        self, user_id: int, *, first: int, after: str | None, type_: str | None = None
+    ) -> Page[LedgerEntry]:
+        limit, before = check_first(first), decode_cursor("ledger", after)
+        async with self._db.read() as session:
+            keyset = await LedgerRepository(session).page(
+                user_id, before_id=before, limit=limit, type_=type_
+            )
+        return _page("ledger", keyset, after)
+
+    async def asset_transactions(
+        self, user_id: int, *, first: int, after: str | None, asset_symbol: str | None = None
+    ) -> Page[AssetTransaction]:
+        limit, before = check_first(first), decode_cursor("asset-move", after)
+        async with self._db.read() as session:
+            asset_id = None
+            if asset_symbol is not None:
+                asset = await AssetRepository(session).by_symbol(asset_symbol)
+                if asset is None:
+                    return _empty()
+                asset_id = asset.id
+            keyset = await AssetTransactionRepository(session).page(
+                user_id, before_id=before, limit=limit, asset_id=asset_id
+            )
+        return _page("asset-move", keyset, after)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import AssetTransaction
+from persistence.repositories.keyset import KeysetPage, newest_first
+
+
+class AssetTransactionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def append(self, **values: Any) -> None:
+        await self.session.execute(insert(AssetTransaction).values(**values))
+
+    async def page(
+        self, user_id: int, *, before_id: int | None, limit: int, asset_id: int | None = None
+    ) -> KeysetPage[AssetTransaction]:
+        filters: list[ColumnElement[bool]] = [AssetTransaction.user_id == user_id]
+        if asset_id is not None:
+            filters.append(AssetTransaction.asset_id == asset_id)
+        return await newest_first(
+            self.session, AssetTransaction, filters, before_id=before_id, limit=limit
+        )

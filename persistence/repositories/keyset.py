@@ -1,0 +1,40 @@
+"""Newest-first keyset pages over a user's append-only rows (orders, ledger, asset moves)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage(Generic[RowT]):
+    rows: list[RowT]
+    has_more: bool
+    total_count: int
+
+
+async def newest_first(
+    session: AsyncSession,
+    model: type[RowT],
+    filters: list[ColumnElement[bool]],
+    *,
+    before_id: int | None,
+    limit: int,
+) -> KeysetPage[RowT]:
+    """Rows matching ``filters`` with id below ``before_id``, newest first.
+
+    The cursor is the last id seen, so rows inserted between two requests never
+    shift or repeat a later page; an index on (user_id, id) serves it.
+    """
+    id_column: Any = model.id  # type: ignore[attr-defined]
+    statement = select(model).where(*filters)
+    if before_id is not None:
+        statement = statement.where(id_column < before_id)
+    rows = list(await session.scalars(statement.order_by(id_column.desc()).limit(limit + 1)))
+    total = await session.scalar(select(func.count()).select_from(model).where(*filters))
+    return KeysetPage(rows[:limit], len(rows) > limit, int(total or 0))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from domain.pagination import Page
+from persistence.models import AssetTransaction, LedgerEntry, Order
+from resolvers.context import Context
+
+
+async def orders(
+    context: Context,
+    user_id: int,
+    *,
+    first: int,
+    after: str | None,
+    status: str | None,
+    side: str | None,
+    asset_symbol: str | None,
+) -> Page[Order]:
+    return await context.services.history.orders(
+        user_id, first=first, after=after, status=status, side=side, asset_symbol=asset_symbol
+    )
+
+
+async def transactions(
+    context: Context, user_id: int, *, first: int, after: str | None, type_: str | None
+) -> Page[LedgerEntry]:
+    return await context.services.history.transactions(
+        user_id, first=first, after=after, type_=type_
+    )
+
+
+async def asset_transactions(
+    context: Context, user_id: int, *, first: int, after: str | None, asset_symbol: str | None
+) -> Page[AssetTransaction]:
+    return await context.services.history.asset_transactions(
+        user_id, first=first, after=after, asset_symbol=asset_symbol
+    )

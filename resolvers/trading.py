@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from domain.orders import OrderRequest
+from persistence.models import Asset, Order
+from resolvers.context import Context
+
+
+async def place_order(context: Context, request: OrderRequest) -> Order:
+    return await context.services.orders.place(context.require_user_id(), request)
+
+
+async def order(context: Context, order_id: str) -> Order | None:
+    return await context.services.history.order(context.require_user_id(), order_id)
+
+
+async def asset_of(context: Context, asset_id: int) -> Asset:
+    asset = await context.loaders.asset_by_id.load(asset_id)
+    if asset is None:
+        raise LookupError(f"asset {asset_id} is missing")
+    return asset
+
+
+async def order_by_id(context: Context, order_id: int) -> Order:
+    found = await context.loaders.order_by_id.load(order_id)
+    if found is None:
+        raise LookupError(f"order {order_id} is missing")
+    return found

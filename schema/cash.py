@@ -1,0 +1,153 @@
+"""Cash: the balance, the ledger, deposits and withdrawals, and today's limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from domain.cash import CashMovement
+from domain.errors import BusinessError
+from domain.limits import DailyUsage
+from persistence.models import CashBalance, LedgerEntry
+from resolvers import cash as resolve
+from resolvers import trading as resolve_trading
+from resolvers.context import Info
+from schema.common import PageInfo, UserError, user_errors
+from schema.trading import Order
+
+
+@strawberry.type(description="Cash in USD.")
+class Balance:
+    cash: Decimal = strawberry.field(description="All cash, including what open buy orders hold.")
+    available: Decimal = strawberry.field(
+        description="Cash not held by open orders: what can be spent or withdrawn now."
+    )
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, model: CashBalance) -> Balance:
+        return cls(cash=model.cash, available=model.available, updated_at=model.updated_at)
+
+
+@strawberry.enum
+class BalanceTransactionType(Enum):
+    DEPOSIT = "DEPOSIT"
+    WITHDRAWAL = "WITHDRAWAL"
+    ORDER_BUY = "ORDER_BUY"
+    ORDER_SELL = "ORDER_SELL"
+    REWARD = "REWARD"
+
+
+@strawberry.type(description="One cash movement of the ledger.")
+class BalanceTransaction:
+    order_id: strawberry.Private[int | None]
+    id: strawberry.ID
+    type: BalanceTransactionType
+    amount: Decimal = strawberry.field(
+        description="Signed: positive adds cash, negative removes it."
+    )
+    balance_after: Decimal = strawberry.field(description="cash right after this movement.")
+    created_at: datetime
+
+    @strawberry.field
+    async def order(self, info: Info) -> Order | None:
+        if self.order_id is None:
+            return None
+        return Order.from_model(await resolve_trading.order_by_id(info.context, self.order_id))
+
+    @classmethod
+    def from_model(cls, model: LedgerEntry) -> BalanceTransaction:
+        return cls(
+            order_id=model.order_id,
+            id=strawberry.ID(str(model.id)),
+            type=BalanceTransactionType(model.type),
+            amount=model.amount,
+            balance_after=model.balance_after,
+            created_at=model.created_at,
+        )
+
+
+@strawberry.type
+class BalanceTransactionEdge:
+    cursor: str
+    node: BalanceTransaction
+
+
+@strawberry.type
+class BalanceTransactionConnection:
+    edges: list[BalanceTransactionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="What the user may still move today (UTC day) and the per-order cap.")
+class Limits:
+    deposit_limit: Decimal
+    deposited_today: Decimal
+    deposit_remaining: Decimal
+    withdraw_limit: Decimal
+    withdrawn_today: Decimal
+    withdraw_remaining: Decimal
+    max_order_value: Decimal = strawberry.field(
+        description="Largest total value (quantity x price) one order may have."
+    )
+
+    @classmethod
+    def from_usage(cls, usage: DailyUsage) -> Limits:
+        return cls(
+            deposit_limit=usage.deposit_limit,
+            deposited_today=usage.deposited_today,
+            deposit_remaining=usage.deposit_remaining,
+            withdraw_limit=usage.withdraw_limit,
+            withdrawn_today=usage.withdrawn_today,
+            withdraw_remaining=usage.withdraw_remaining,
+            max_order_value=usage.max_order_value,
+        )
+
+
+@strawberry.input
+class CashMovementInput:
+    amount: Decimal = strawberry.field(description="USD, positive, at most two decimal places.")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Optional. A retry with the same key returns the first result and moves no money "
+            "again; the same key with a different amount is an IDEMPOTENCY_CONFLICT."
+        ),
+    )
+
+
+@strawberry.type
+class BalancePayload:
+    balance: Balance | None = None
+    transaction: BalanceTransaction | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def moved(cls, movement: CashMovement) -> BalancePayload:
+        return cls(
+            balance=Balance.from_model(movement.balance),
+            transaction=BalanceTransaction.from_model(movement.entry),
+        )
+
+
+@strawberry.type
+class CashMutation:
+    @strawberry.mutation
+    async def deposit(self, info: Info, input: CashMovementInput) -> BalancePayload:
+        try:
+            movement = await resolve.deposit(info.context, input.amount, input.idempotency_key)
+        except BusinessError as failure:
+            return BalancePayload(errors=user_errors(failure))
+        return BalancePayload.moved(movement)
+
+    @strawberry.mutation
+    async def withdraw(self, info: Info, input: CashMovementInput) -> BalancePayload:
+        try:
+            movement = await resolve.withdraw(info.context, input.amount, input.idempotency_key)
+        except BusinessError as failure:
+            return BalancePayload(errors=user_errors(failure))
+        return BalancePayload.moved(movement)

@@ -1,0 +1,63 @@
+"""Positions and the valued portfolio."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from domain.portfolio import Valuation, ValuedPosition
+from schema.catalogue import Asset
+
+
+@strawberry.type(description="Units of one asset the user holds, valued at the current price.")
+class Position:
+    asset: Asset
+    quantity: Decimal = strawberry.field(
+        description="All units held, including what open sell orders hold."
+    )
+    available: Decimal = strawberry.field(description="Units not held by open sell orders.")
+    average_cost: Decimal | None = strawberry.field(
+        description="Volume-weighted average purchase price of the units held."
+    )
+    market_value: Decimal = strawberry.field(
+        description="quantity x current price, rounded to cents."
+    )
+    unrealized_pnl: Decimal | None = strawberry.field(
+        description="marketValue - quantity x averageCost."
+    )
+    allocation: Decimal = strawberry.field(
+        description="Share of the portfolio's totalValue, in percent (0-100)."
+    )
+
+    @classmethod
+    def from_valued(cls, valued: ValuedPosition) -> Position:
+        return cls(
+            asset=Asset.from_model(valued.asset),
+            quantity=valued.quantity,
+            available=valued.available,
+            average_cost=valued.average_cost,
+            market_value=valued.market_value,
+            unrealized_pnl=valued.unrealized_pnl,
+            allocation=valued.allocation,
+        )
+
+
+@strawberry.type(description="Cash and positions valued at current prices.")
+class Portfolio:
+    cash: Decimal
+    positions_value: Decimal
+    total_value: Decimal = strawberry.field(description="cash + positionsValue.")
+    positions: list[Position]
+    as_of: datetime
+
+    @classmethod
+    def from_valuation(cls, valuation: Valuation) -> Portfolio:
+        return cls(
+            cash=valuation.cash,
+            positions_value=valuation.positions_value,
+            total_value=valuation.total_value,
+            positions=[Position.from_valued(p) for p in valuation.positions],
+            as_of=valuation.as_of,
+        )

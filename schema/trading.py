@@ -1,0 +1,210 @@
+"""Trading: orders and asset movements, placing orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from domain.errors import BusinessError
+from domain.orders import OrderRequest
+from persistence.models import AssetTransaction as AssetTransactionModel
+from persistence.models import Order as OrderModel
+from resolvers import trading as resolve
+from resolvers.context import Info
+from schema.catalogue import Asset
+from schema.common import PageInfo, UserError, user_errors
+
+
+@strawberry.enum
+class OrderSide(Enum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+@strawberry.enum
+class OrderType(Enum):
+    MARKET = strawberry.enum_value(
+        "MARKET", description="Executes at once at the current price, or is rejected."
+    )
+    LIMIT = strawberry.enum_value(
+        "LIMIT",
+        description=(
+            "Rests until the price reaches limitPrice (BUY: price <= limit, SELL: price >= "
+            "limit), then fills at that market price; fills at once if already marketable."
+        ),
+    )
+
+
+@strawberry.enum
+class OrderStatus(Enum):
+    OPEN = strawberry.enum_value("OPEN", description="A resting limit order.")
+    FILLED = "FILLED"
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+
+
+@strawberry.type(description="An order of the signed-in user.")
+class Order:
+    asset_id: strawberry.Private[int]
+    id: strawberry.ID
+    client_order_id: str | None
+    side: OrderSide
+    type: OrderType
+    status: OrderStatus
+    quantity: Decimal
+    limit_price: Decimal | None
+    executed_price: Decimal | None = strawberry.field(
+        description="Price per unit the order filled at; null until filled."
+    )
+    total: Decimal | None = strawberry.field(
+        description=(
+            "Cash that changed hands: BUY pays quantity x executedPrice rounded up to the cent, "
+            "SELL receives it rounded down. Null until filled."
+        )
+    )
+    created_at: datetime
+    filled_at: datetime | None
+    cancelled_at: datetime | None
+
+    @strawberry.field
+    async def asset(self, info: Info) -> Asset:
+        return Asset.from_model(await resolve.asset_of(info.context, self.asset_id))
+
+    @classmethod
+    def from_model(cls, model: OrderModel) -> Order:
+        return cls(
+            asset_id=model.asset_id,
+            id=strawberry.ID(str(model.id)),
+            client_order_id=model.client_order_id,
+            side=OrderSide(model.side),
+            type=OrderType(model.type),
+            status=OrderStatus(model.status),
+            quantity=model.quantity,
+            limit_price=model.limit_price,
+            executed_price=model.executed_price,
+            total=model.total,
+            created_at=model.created_at,
+            filled_at=model.filled_at,
+            cancelled_at=model.cancelled_at,
+        )
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="Units moved in or out of a position by an order fill.")
+class AssetTransaction:
+    asset_id: strawberry.Private[int]
+    order_id: strawberry.Private[int]
+    id: strawberry.ID
+    side: OrderSide
+    quantity: Decimal
+    price: Decimal
+    total: Decimal
+    created_at: datetime
+
+    @strawberry.field
+    async def asset(self, info: Info) -> Asset:
+        return Asset.from_model(await resolve.asset_of(info.context, self.asset_id))
+
+    @strawberry.field
+    async def order(self, info: Info) -> Order:
+        return Order.from_model(await resolve.order_by_id(info.context, self.order_id))
+
+    @classmethod
+    def from_model(cls, model: AssetTransactionModel) -> AssetTransaction:
+        return cls(
+            asset_id=model.asset_id,
+            order_id=model.order_id,
+            id=strawberry.ID(str(model.id)),
+            side=OrderSide(model.side),
+            quantity=model.quantity,
+            price=model.price,
+            total=model.total,
+            created_at=model.created_at,
+        )
+
+
+@strawberry.type
+class AssetTransactionEdge:
+    cursor: str
+    node: AssetTransaction
+
+
+@strawberry.type
+class AssetTransactionConnection:
+    edges: list[AssetTransactionEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class PlaceOrderInput:
+    asset_symbol: str
+    side: OrderSide
+    type: OrderType = OrderType.MARKET
+    quantity: Decimal = strawberry.field(description="Positive, at most eight decimal places.")
+    limit_price: Decimal | None = strawberry.field(
+        default=None, description="Required for LIMIT, forbidden for MARKET."
+    )
+    client_order_id: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Optional, unique per user. A retry with the same id returns the first order and "
+            "executes nothing again; the same id with different parameters is an "
+            "IDEMPOTENCY_CONFLICT."
+        ),
+    )
+
+    def to_domain(self) -> OrderRequest:
+        return OrderRequest(
+            asset_symbol=self.asset_symbol,
+            side=self.side.name,
+            type=self.type.name,
+            quantity=self.quantity,
+            limit_price=self.limit_price,
+            client_order_id=self.client_order_id,
+        )
+
+
+@strawberry.type
+class OrderPayload:
+    order: Order | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class TradingQuery:
+    @strawberry.field(
+        description=(
+            "One of the signed-in user's own orders, or null when it does not exist or belongs "
+            "to someone else. Requires authentication."
+        )
+    )
+    async def order(self, info: Info, id: strawberry.ID) -> Order | None:
+        model = await resolve.order(info.context, str(id))
+        return None if model is None else Order.from_model(model)
+
+
+@strawberry.type
+class TradingMutation:
+    @strawberry.mutation
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
+        try:
+            order = await resolve.place_order(info.context, input.to_domain())
+        except BusinessError as failure:
+            return OrderPayload(errors=user_errors(failure))
+        return OrderPayload(order=Order.from_model(order))
