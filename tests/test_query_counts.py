@@ -1,0 +1,87 @@
+"""SQL statements per operation, pinned: nested fields batch, they never go N+1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.test_orders import place
+
+NESTED_ORDERS = """
+query($first: Int) { me { orders(first: $first) { edges { node { asset { symbol price } } } } } }
+"""
+LEDGER_WITH_ORDERS = """
+query($first: Int) { me { transactions(first: $first) { edges { node {
+  amount order { side asset { symbol } } } } } } }
+"""
+MOVES_WITH_EVERYTHING = """
+query($first: Int) { me { assetTransactions(first: $first) { edges { node {
+  asset { symbol } order { status asset { name } } } } } } }
+"""
+DASHBOARD = """
+{ me { balance { cash } limits { depositRemaining }
+       positions { asset { symbol } marketValue }
+       portfolio { totalValue positions { asset { symbol } } } } }
+"""
+
+
+@pytest.fixture
+def count_statements(runtime):
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        engine = runtime.services.db.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+async def active_trader(gql, make_user, make_asset):
+    user = await make_user(cash="9000.00")
+    symbols = [await make_asset(f"{10 + i}.00") for i in range(8)]
+    for i in range(40):
+        await place(gql, user, symbols[i % len(symbols)], "BUY", "1")
+    return user
+
+
+async def count(gql, count_statements, query, variables, token):
+    with count_statements() as statements:
+        await gql(query, variables, token=token)
+    return len(statements)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # user + page + total + one batch of assets
+        (NESTED_ORDERS, 4),
+        # user + page + total + one batch of orders + one batch of assets
+        (LEDGER_WITH_ORDERS, 5),
+        # user + page + total + assets + orders (their assets were already loaded)
+        (MOVES_WITH_EVERYTHING, 5),
+    ],
+)
+async def test_connections_cost_the_same_for_1_or_100_rows(
+    gql, count_statements, active_trader, query, expected
+):
+    one = await count(gql, count_statements, query, {"first": 1}, active_trader.token)
+    hundred = await count(gql, count_statements, query, {"first": 100}, active_trader.token)
+    assert one == hundred == expected
+
+
+async def test_dashboard_reads_the_portfolio_once(gql, count_statements, active_trader):
+    # user, balance, limits, then one snapshot (balance, positions JOIN assets) shared
+    # by `positions` and `portfolio`; the JOINed assets prime the asset loader.
+    assert await count(gql, count_statements, DASHBOARD, {}, active_trader.token) == 5
