@@ -32,8 +32,10 @@ def decode_cursor(kind: str, cursor: str | None) -> int | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         prefix, _, value = base64.urlsafe_b64decode(padded).decode().partition(":")
+        if not value.isascii() or not value.isdigit():
+            raise ValueError(value)
         position = int(value)
-        if prefix != kind or position < 0:
+        if prefix != kind or not 0 <= position < 2**62:
             raise ValueError(prefix)
         return position
     except (ValueError, UnicodeDecodeError, binascii.Error):

@@ -96,12 +96,13 @@ def stop(data_dir: Path) -> bool:
     pgdata = data_dir / "postgres"
     if not (pgdata / "postmaster.pid").exists():
         return False
-    user = ["runuser", "-u", "pgserver", "--"] if os.geteuid() == 0 else []
+    # As root, pgserver runs PostgreSQL as its own "pgserver" user; so must pg_ctl.
     result = subprocess.run(  # noqa: S603 - fixed binary and arguments
-        [*user, str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"],
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", "-m", "fast", "stop"],
         capture_output=True,
         text=True,
         check=False,
+        user="pgserver" if os.geteuid() == 0 else None,
     )
     (pgdata / PIDS_FILE).unlink(missing_ok=True)
     return result.returncode == 0

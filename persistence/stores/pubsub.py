@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 class PubSub(Protocol):
     async def publish(self, channel: str, message: str) -> None: ...
 
-    def subscribe(self, channel: str) -> AsyncIterator[str]:
+    def subscribe(self, channel: str) -> AsyncGenerator[str, None]:
         """Messages published on ``channel`` from now on, until the iterator is closed."""
         ...
 
@@ -33,7 +33,7 @@ class MemoryPubSub:
                 queue.get_nowait()
             queue.put_nowait(message)
 
-    async def subscribe(self, channel: str) -> AsyncIterator[str]:
+    async def subscribe(self, channel: str) -> AsyncGenerator[str, None]:
         queue: asyncio.Queue[str] = asyncio.Queue(self._queue_size)
         self._subscribers.setdefault(channel, set()).add(queue)
         try:
@@ -58,7 +58,7 @@ class RedisPubSub:
     async def publish(self, channel: str, message: str) -> None:
         await self._redis.publish(self._prefix + channel, message)
 
-    async def subscribe(self, channel: str) -> AsyncIterator[str]:
+    async def subscribe(self, channel: str) -> AsyncGenerator[str, None]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(self._prefix + channel)
         try:

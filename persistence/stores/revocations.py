@@ -37,17 +37,30 @@ class MemoryTokenRevocations:
         return issued_at < self._users.get(user_id, 0.0)
 
 
+RAISE_CUTOFF = """
+local current = redis.call('GET', KEYS[1])
+if (not current) or tonumber(current) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+return 1
+"""
+
+
 class RedisTokenRevocations:
     def __init__(self, redis: Redis, namespace: str) -> None:
         self._redis = redis
         self._prefix = f"{namespace}:revoked"
+        self._raise_cutoff = redis.register_script(RAISE_CUTOFF)
 
     async def revoke_token(self, jti: str, *, expires_at: float) -> None:
         ttl = max(1, int(expires_at - time.time()) + 1)
         await self._redis.set(f"{self._prefix}:jti:{jti}", "1", ex=ttl)
 
     async def revoke_user_tokens(self, user_id: int, *, issued_before: float, ttl: int) -> None:
-        await self._redis.set(f"{self._prefix}:user:{user_id}", repr(issued_before), ex=ttl)
+        # Only ever moves the cut-off forward: a late, older change cannot unrevoke tokens.
+        await self._raise_cutoff(
+            keys=[f"{self._prefix}:user:{user_id}"], args=[repr(issued_before), ttl]
+        )
 
     async def is_revoked(self, jti: str, user_id: int, issued_at: float) -> bool:
         token, user_cutoff = await self._redis.mget(
