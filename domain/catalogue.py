@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from domain.clock import utc_now
 from domain.pagination import InvalidPageRequest, Page, check_first, decode_cursor, encode_cursor
 from persistence.database import Database
 from persistence.models import Asset
 from persistence.repositories.assets import ORDERINGS, AssetRepository
 
 ASSET_CURSOR = "asset"
+MAX_CHART_POINTS = 1000
+DEFAULT_CHART_POINTS = 288
+DEFAULT_CHART_WINDOW = timedelta(hours=24)
+
+
+def chart_window(
+    since: datetime | None, limit: int | None
+) -> tuple[datetime, datetime, int] | None:
+    """(since, until, points) of a price chart, or None when the window is empty.
+
+    ``until`` is rounded to the second so identical requests share one loader key.
+    """
+    points = DEFAULT_CHART_POINTS if limit is None else limit
+    if not 1 <= points <= MAX_CHART_POINTS:
+        raise InvalidPageRequest("limit", f"limit must be between 1 and {MAX_CHART_POINTS}.")
+    until = utc_now().replace(microsecond=0) + timedelta(seconds=1)
+    start = until - DEFAULT_CHART_WINDOW if since is None else since
+    if start >= until:
+        return None
+    return start, until, points
+
+
 MAX_SEARCH_LENGTH = 100
 
 

@@ -1,34 +1,37 @@
-"""Placing orders: every check, then every change, in one transaction under row locks.
+"""Placing and cancelling orders: every check, then every change, in one transaction.
 
-Lock order, the same on every path that moves money or units: the user's cash
-row first, then the position row. Two requests can therefore only queue behind
-each other, never deadlock; contention waits, it never surfaces as an error.
+Lock order, the same on every path that moves money or units (placing,
+cancelling, filling): the user's cash row first, then the order, then the
+position. Two requests can therefore only queue behind each other, never
+deadlock; contention waits, it never surfaces as an error. Order events are
+published only after their transaction has committed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import BusinessError, ErrorCode, invalid
+from domain.execution import BUY, settle_fill, trade_total
 from domain.limits import Limits
-from domain.money import cents_down, cents_up
+from domain.market.events import ORDERS_CHANNEL, encode_order
+from domain.money import cents_up
 from domain.validation import client_key, positive_amount
 from persistence.database import Database
-from persistence.models import Asset, Order
-from persistence.repositories.asset_transactions import AssetTransactionRepository
+from persistence.models import Asset, CashBalance, Order
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.balances import BalanceRepository
-from persistence.repositories.ledger import LedgerRepository
 from persistence.repositories.orders import OrderRepository
 from persistence.repositories.positions import PositionRepository
+from persistence.stores.pubsub import PubSub
 
-BUY, SELL = "BUY", "SELL"
 MARKET, LIMIT = "MARKET", "LIMIT"
 MAX_QUANTITY = Decimal("1000000000000")
-AVERAGE_COST_PLACES = Decimal("1e-10")
+MAX_LIMIT_PRICE = Decimal("100000000000")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,13 @@ def _check_input(request: OrderRequest) -> None:
     if request.type == MARKET and request.limit_price is not None:
         raise invalid("limitPrice", "A market order takes no limitPrice; use a LIMIT order.")
     if request.type == LIMIT:
-        raise invalid("type", "Limit orders are not available yet; place a MARKET order.")
+        if request.limit_price is None:
+            raise invalid("limitPrice", "A limit order needs a limitPrice.")
+        problem = positive_amount(
+            request.limit_price, "limitPrice", places=8, at_most=MAX_LIMIT_PRICE, what="limitPrice"
+        )
+        if problem is not None:
+            raise problem
 
 
 def _same_request(order: Order, asset_id: int | None, request: OrderRequest) -> bool:
@@ -65,20 +74,20 @@ def _same_request(order: Order, asset_id: int | None, request: OrderRequest) -> 
     )
 
 
-def new_average_cost(
-    held: Decimal, average: Decimal | None, bought: Decimal, price: Decimal
-) -> Decimal:
-    """Volume-weighted average of executed prices (not of rounded totals)."""
-    if held == 0 or average is None:
-        return price
-    exact = (held * average + bought * price) / (held + bought)
-    return exact.quantize(AVERAGE_COST_PLACES, rounding=ROUND_HALF_EVEN)
+def _marketable(request: OrderRequest, price: Decimal) -> bool:
+    if request.type == MARKET:
+        return True
+    assert request.limit_price is not None
+    if request.side == BUY:
+        return price <= request.limit_price
+    return price >= request.limit_price
 
 
 class Orders:
-    def __init__(self, db: Database, limits: Limits) -> None:
+    def __init__(self, db: Database, limits: Limits, pubsub: PubSub) -> None:
         self._db = db
         self._limits = limits
+        self._pubsub = pubsub
 
     async def place(self, user_id: int, request: OrderRequest) -> Order:
         _check_input(request)
@@ -87,20 +96,61 @@ class Orders:
             if balance is None:
                 raise BusinessError(ErrorCode.VALIDATION_FAILED, "This account no longer exists.")
             asset = await AssetRepository(session).by_symbol(request.asset_symbol)
-            if request.client_order_id is not None:
-                previous = await OrderRepository(session).by_client_order_id(
-                    user_id, request.client_order_id
+            previous = await self._previous(session, user_id, asset, request)
+            if previous is not None:
+                return previous  # a retry: nothing executes again, nothing is published
+            order = await self._place(session, balance, self._check_asset(asset, request), request)
+        await self.publish(order)
+        return order
+
+    async def cancel(self, user_id: int, order_id: str) -> Order:
+        not_found = BusinessError(
+            ErrorCode.ORDER_NOT_FOUND, "You have no order with this id.", "id"
+        )
+        if not order_id.isdigit() or len(order_id) > 18:
+            raise not_found
+        async with self._db.transaction() as session:
+            await BalanceRepository(session).lock(user_id)
+            orders = OrderRepository(session)
+            order = await orders.lock_for_user(int(order_id), user_id)
+            if order is None:
+                raise not_found
+            if order.status != "OPEN":
+                raise BusinessError(
+                    ErrorCode.ORDER_NOT_CANCELLABLE,
+                    f"This order is {order.status.lower()}; only open orders can be cancelled.",
+                    "id",
                 )
-                if previous is not None:
-                    if not _same_request(previous, asset.id if asset else None, request):
-                        raise BusinessError(
-                            ErrorCode.IDEMPOTENCY_CONFLICT,
-                            "This clientOrderId was already used for a different order.",
-                            "clientOrderId",
-                        )
-                    return previous
-            asset = self._check_asset(asset, request)
-            return await self._execute_market(session, user_id, balance.available, asset, request)
+            if order.side == BUY:
+                await BalanceRepository(session).apply(user_id, held_delta=-order.held_cash)
+            else:
+                positions = PositionRepository(session)
+                await positions.lock(user_id, order.asset_id)
+                await positions.hold(user_id, order.asset_id, -order.held_quantity)
+            cancelled = await orders.mark_cancelled(order.id)
+        await self.publish(cancelled)
+        return cancelled
+
+    async def publish(self, order: Order) -> None:
+        await self._pubsub.publish(ORDERS_CHANNEL, encode_order(order))
+
+    async def _previous(
+        self, session: AsyncSession, user_id: int, asset: Asset | None, request: OrderRequest
+    ) -> Order | None:
+        if request.client_order_id is None:
+            return None
+        previous = await OrderRepository(session).by_client_order_id(
+            user_id, request.client_order_id
+        )
+        if previous is not None and not _same_request(
+            previous, asset.id if asset else None, request
+        ):
+            raise BusinessError(
+                ErrorCode.IDEMPOTENCY_CONFLICT,
+                "This clientOrderId was already used for a different order.",
+                "clientOrderId",
+            )
+        return previous
 
     def _check_asset(self, asset: Asset | None, request: OrderRequest) -> Asset:
         if asset is None:
@@ -117,20 +167,16 @@ class Orders:
             )
         return asset
 
-    async def _execute_market(
-        self,
-        session: AsyncSession,
-        user_id: int,
-        available_cash: Decimal,
-        asset: Asset,
-        request: OrderRequest,
-    ) -> Order:
-        price = asset.price
-        value = request.quantity * price
+    def _check_value(self, request: OrderRequest, price: Decimal) -> None:
+        # Always priced at our price (the execution price, or the order's own limit),
+        # never at anything else the client sends.
+        priced_at = price if request.type == MARKET else request.limit_price
+        assert priced_at is not None
+        value = request.quantity * priced_at
         if value < self._limits.min_order_value:
             raise invalid(
                 "quantity",
-                f"The order is worth {value:.2f} USD at {price} USD; orders start at "
+                f"The order is worth {value:.2f} USD at {priced_at} USD; orders start at "
                 f"{self._limits.min_order_value} USD.",
             )
         if value > self._limits.max_order_value:
@@ -140,65 +186,64 @@ class Orders:
                 f"{self._limits.max_order_value:,.2f} USD.",
                 "quantity",
             )
+
+    async def _place(
+        self, session: AsyncSession, balance: CashBalance, asset: Asset, request: OrderRequest
+    ) -> Order:
+        self._check_value(request, asset.price)
+        user_id = balance.user_id
         positions = PositionRepository(session)
+        marketable = _marketable(request, asset.price)
         if request.side == BUY:
-            total = cents_up(value)
-            if total > available_cash:
+            needed = (
+                trade_total(BUY, request.quantity, asset.price)
+                if marketable
+                else cents_up(request.quantity * (request.limit_price or asset.price))
+            )
+            if needed > balance.available:
                 raise BusinessError(
                     ErrorCode.INSUFFICIENT_FUNDS,
-                    f"The order costs {total:,.2f} USD but only {available_cash:,.2f} USD is "
+                    f"The order needs {needed:,.2f} USD but only {balance.available:,.2f} USD is "
                     "available.",
                     "quantity",
                 )
-            position = await positions.lock_or_create(user_id, asset.id)
-            quantity = position.quantity + request.quantity
-            average: Decimal | None = new_average_cost(
-                position.quantity, position.average_cost, request.quantity, price
-            )
-            cash_delta = -total
         else:
-            position_or_none = await positions.lock(user_id, asset.id)
-            held = Decimal(0) if position_or_none is None else position_or_none.available
-            if position_or_none is None or held < request.quantity:
+            position = await positions.lock(user_id, asset.id)
+            available = Decimal(0) if position is None else position.available
+            if available < request.quantity:
                 raise BusinessError(
                     ErrorCode.INSUFFICIENT_ASSET,
-                    f"You can sell at most {held.normalize():f} {asset.symbol}.",
+                    f"You can sell at most {available.normalize():f} {asset.symbol}.",
                     "quantity",
                 )
-            position = position_or_none
-            total = cents_down(value)
-            quantity = position.quantity - request.quantity
-            # A position sold down to nothing forgets its cost; sells otherwise keep it.
-            average = position.average_cost if quantity > 0 else None
-            cash_delta = total
-        await positions.set(user_id, asset.id, quantity=quantity, average_cost=average)
-        order = await OrderRepository(session).create(
-            user_id=user_id,
-            asset_id=asset.id,
-            client_order_id=request.client_order_id,
-            side=request.side,
-            type=MARKET,
-            status="FILLED",
-            quantity=request.quantity,
-            executed_price=price,
-            total=total,
-            filled=True,
-        )
-        await AssetTransactionRepository(session).append(
-            user_id=user_id,
-            asset_id=asset.id,
-            order_id=order.id,
-            side=request.side,
-            quantity=request.quantity,
-            price=price,
-            total=total,
-        )
-        balance = await BalanceRepository(session).apply(user_id, cash_delta=cash_delta)
-        await LedgerRepository(session).append(
-            user_id,
-            "ORDER_BUY" if request.side == BUY else "ORDER_SELL",
-            cash_delta,
-            balance.cash,
-            order.id,
-        )
-        return order
+        orders = OrderRepository(session)
+        common: dict[str, Any] = {
+            "user_id": user_id,
+            "asset_id": asset.id,
+            "client_order_id": request.client_order_id,
+            "side": request.side,
+            "type": request.type,
+            "quantity": request.quantity,
+            "limit_price": request.limit_price,
+        }
+        if marketable:
+            total = trade_total(request.side, request.quantity, asset.price)
+            order = await orders.create(
+                **common, status="FILLED", executed_price=asset.price, total=total, filled=True
+            )
+            await settle_fill(
+                session,
+                user_id=user_id,
+                asset_id=asset.id,
+                order_id=order.id,
+                side=request.side,
+                quantity=request.quantity,
+                price=asset.price,
+            )
+            return order
+        if request.side == BUY:
+            hold = cents_up(request.quantity * (request.limit_price or asset.price))
+            await BalanceRepository(session).apply(user_id, held_delta=hold)
+            return await orders.create(**common, status="OPEN", held_cash=hold)
+        await positions.hold(user_id, asset.id, request.quantity)
+        return await orders.create(**common, status="OPEN", held_quantity=request.quantity)

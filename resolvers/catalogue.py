@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime
+
+from domain.catalogue import chart_window
 from domain.pagination import Page
-from persistence.models import Asset
+from persistence.models import Asset, PricePoint
 from resolvers.context import Context
 
 
@@ -21,3 +24,12 @@ async def assets(
     return await context.services.catalogue.assets(
         first=first, after=after, search=search, tradable_only=tradable_only, order_by=order_by
     )
+
+
+async def price_history(
+    context: Context, asset_id: int, since: datetime | None, limit: int | None
+) -> list[PricePoint]:
+    window = chart_window(since, limit)
+    if window is None:
+        return []
+    return await context.loaders.price_history.load((asset_id, *window))

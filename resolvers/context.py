@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from domain.cash import Cash
     from domain.catalogue import Catalogue
     from domain.history import History
+    from domain.insights.service import Insights
+    from domain.market.live import LiveHub
     from domain.orders import Orders
     from domain.portfolio import Portfolios
+    from domain.red_pocket import RedPocket
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,9 @@ class Services:
     orders: Orders
     portfolios: Portfolios
     history: History
+    red_pocket: RedPocket
+    insights: Insights
+    live: LiveHub
 
 
 class NotAuthenticated(GraphQLError):
@@ -56,10 +62,17 @@ class Context:
     loaders: Loaders = field(init=False)
     memo: dict[object, Any] = field(default_factory=dict)
     """Per-request results shared by sibling fields (e.g. one portfolio valuation)."""
+    connection_params: dict[str, Any] = field(default_factory=dict)
+    """The connection_init payload of a websocket connection (Strawberry fills it in)."""
 
     def __post_init__(self) -> None:
         # Built per request: a loader's cache must never outlive the request that filled it.
         self.loaders = Loaders(self.services.db)
+
+    def forget_cached(self) -> None:
+        """Empty the caches: a websocket connection's one context outlives many events."""
+        self.loaders = Loaders(self.services.db)
+        self.memo.clear()
 
     @property
     def user_id(self) -> int | None:

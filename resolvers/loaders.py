@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from aiodataloader import DataLoader
 
 from persistence.database import Database
-from persistence.models import Asset, Order, User
+from persistence.models import Asset, Order, PricePoint, User
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.orders import OrderRepository
 from persistence.repositories.users import UserRepository
@@ -51,8 +53,34 @@ class OrderByIdLoader(DataLoader[int, Order | None]):
         return [by_id.get(key) for key in keys]
 
 
+HistoryKey = tuple[int, datetime, datetime, int]
+"""(asset id, since, until, points)"""
+
+
+class PriceHistoryLoader(DataLoader[HistoryKey, list[PricePoint]]):
+    """Charts of many assets in one request: one statement per distinct window."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self._db = db
+
+    async def batch_load_fn(self, keys: Sequence[HistoryKey]) -> list[list[PricePoint]]:
+        windows: dict[tuple[datetime, datetime, int], list[int]] = defaultdict(list)
+        for asset_id, since, until, points in keys:
+            windows[(since, until, points)].append(asset_id)
+        found: dict[HistoryKey, list[PricePoint]] = {}
+        async with self._db.read() as session:
+            repository = AssetRepository(session)
+            for (since, until, points), asset_ids in windows.items():
+                history = await repository.price_history(asset_ids, since, until, points)
+                for asset_id, series in history.items():
+                    found[(asset_id, since, until, points)] = series
+        return [found[key] for key in keys]
+
+
 class Loaders:
     def __init__(self, db: Database) -> None:
         self.asset_by_id = AssetByIdLoader(db)
         self.user_by_id = UserByIdLoader(db)
         self.order_by_id = OrderByIdLoader(db)
+        self.price_history = PriceHistoryLoader(db)

@@ -9,6 +9,10 @@ async def place_order(context: Context, request: OrderRequest) -> Order:
     return await context.services.orders.place(context.require_user_id(), request)
 
 
+async def cancel_order(context: Context, order_id: str) -> Order:
+    return await context.services.orders.cancel(context.require_user_id(), order_id)
+
+
 async def order(context: Context, order_id: str) -> Order | None:
     return await context.services.history.order(context.require_user_id(), order_id)
 

@@ -24,6 +24,7 @@ from schema.cash import (
     Limits,
 )
 from schema.common import UserError, edges, page_info, user_errors
+from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
 from schema.portfolio import Portfolio, Position
 from schema.trading import (
     AssetTransaction,
@@ -141,6 +142,10 @@ class User:
     )
     async def limits(self, info: Info) -> Limits:
         return Limits.from_usage(await resolve_cash.limits(info.context, self.model.id))
+
+    @strawberry.field(description=USER_INSIGHTS_DESCRIPTION)
+    async def insights(self, info: Info) -> PortfolioInsights | None:
+        return await user_insights(self.model.id, info)
 
     @classmethod
     def from_model(cls, model: UserModel) -> User:

@@ -27,6 +27,12 @@ class AssetOrder(Enum):
     VOLUME_24H = strawberry.enum_value("VOLUME_24H", description="Largest volume first.")
 
 
+@strawberry.type(description="A recorded price.")
+class PricePoint:
+    price: Decimal
+    at: datetime
+
+
 @strawberry.type(description="A crypto asset of the catalogue, with its latest market figures.")
 class Asset:
     id: strawberry.Private[int]
@@ -55,6 +61,18 @@ class Asset:
     all_time_high_at: datetime | None
     all_time_low: Decimal | None
     all_time_low_at: datetime | None
+
+    @strawberry.field(
+        description=(
+            "Recorded prices, oldest first, at most `limit` points since `since` (default: the "
+            "last 24 hours)."
+        )
+    )
+    async def price_history(
+        self, info: Info, since: datetime | None = None, limit: int | None = 288
+    ) -> list[PricePoint]:
+        points = await resolve.price_history(info.context, self.id, since, limit)
+        return [PricePoint(price=point.price, at=point.at) for point in points]
 
     @classmethod
     def from_model(cls, model: AssetModel) -> Asset:

@@ -14,14 +14,19 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.broadcast import SharedEventExecutor
 from schema.cash import CashMutation
 from schema.catalogue import CatalogueQuery
 from schema.extensions.error_discipline import ErrorDiscipline
+from schema.red_pocket import RedPocketMutation
 from schema.scalars import SCALARS
+from schema.subscriptions import Subscription
 from schema.trading import TradingMutation, TradingQuery
 
 Query = merge_types("Query", (AccountQuery, CatalogueQuery, TradingQuery))
-Mutation = merge_types("Mutation", (AccountMutation, CashMutation, TradingMutation))
+Mutation = merge_types(
+    "Mutation", (AccountMutation, CashMutation, TradingMutation, RedPocketMutation)
+)
 
 
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
@@ -37,6 +42,9 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         scalar_overrides=SCALARS,
+        # A price tick is executed once per document, not once per subscriber.
+        execution_context_class=SharedEventExecutor,
     )

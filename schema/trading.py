@@ -208,3 +208,13 @@ class TradingMutation:
         except BusinessError as failure:
             return OrderPayload(errors=user_errors(failure))
         return OrderPayload(order=Order.from_model(order))
+
+    @strawberry.mutation(
+        description="Cancels one of the user's OPEN orders and releases what it held."
+    )
+    async def cancel_order(self, info: Info, id: strawberry.ID) -> OrderPayload:
+        try:
+            order = await resolve.cancel_order(info.context, str(id))
+        except BusinessError as failure:
+            return OrderPayload(errors=user_errors(failure))
+        return OrderPayload(order=Order.from_model(order))

@@ -113,6 +113,8 @@ def test_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "migrate_on_start": False,
         "data_dir": data_dir,
         "db_pool_size": 30,
+        # Tests move prices themselves; the engine runs only where a test starts it.
+        "price_engine": False,
     }
     values.update(overrides)
     return Settings(**values)

@@ -143,13 +143,6 @@ async def test_cannot_sell_what_you_do_not_hold(gql, make_user, make_asset):
     ]
 
 
-async def test_limit_orders_are_refused_for_now(gql, make_user, make_asset):
-    user = await make_user(cash="100.00")
-    symbol = await make_asset("10.00")
-    payload = await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="9")
-    assert codes(payload) == [("VALIDATION_FAILED", "type")]
-
-
 async def test_client_order_id_replays_and_conflicts(gql, make_user, make_asset):
     user = await make_user(cash="1000.00")
     symbol = await make_asset("50.00")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +19,7 @@ T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 ENVIRONMENTS = ("development", "production")
+PRICE_FEEDS = ("simulated", "coingecko")
 
 
 class ConfigError(Exception):
@@ -29,6 +30,7 @@ class ConfigError(Exception):
 class Settings:
     database_url: str | None = None
     redis_url: str | None = None
+    redis_namespace: str = "cnop"
     host: str = "127.0.0.1"
     port: int = 8000
     environment: str = "development"
@@ -46,6 +48,19 @@ class Settings:
     daily_deposit_limit: Decimal = Decimal("10000")
     daily_withdraw_limit: Decimal = Decimal("5000")
     max_order_value: Decimal = Decimal("10000")
+    gemini_api_key: str | None = field(default=None, repr=False)
+    gemini_model: str = "gemini-3.1-flash-lite"
+    gemini_timeout_s: int = 10
+    insights_breaker_failures: int = 5
+    insights_breaker_cooldown_s: int = 30
+    red_pocket_config: Path = PROJECT_ROOT / "persistence" / "red_pocket" / "secret_words.json"
+    red_pocket_default_reward: Decimal = Decimal("8.88")
+    price_engine: bool = True
+    price_feed: str = "simulated"
+    price_tick_ms: int = 1000
+    price_seed: int | None = None
+    price_history_interval_s: int = 60
+    coingecko_poll_s: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -61,6 +76,7 @@ class Settings:
         settings = cls(
             database_url=read.optional("DATABASE_URL"),
             redis_url=read.optional("REDIS_URL"),
+            redis_namespace=read.text("REDIS_NAMESPACE", defaults.redis_namespace),
             host=read.text("HOST", defaults.host),
             port=read.number("PORT", defaults.port, low=1, high=65535),
             environment=environment,
@@ -80,7 +96,46 @@ class Settings:
             daily_deposit_limit=read.money("DAILY_DEPOSIT_LIMIT", defaults.daily_deposit_limit),
             daily_withdraw_limit=read.money("DAILY_WITHDRAW_LIMIT", defaults.daily_withdraw_limit),
             max_order_value=read.money("MAX_ORDER_VALUE", defaults.max_order_value),
+            gemini_api_key=read.optional("GEMINI_API_KEY"),
+            gemini_model=read.text("GEMINI_MODEL", defaults.gemini_model),
+            gemini_timeout_s=read.number(
+                "GEMINI_TIMEOUT_S", defaults.gemini_timeout_s, low=1, high=120
+            ),
+            insights_breaker_failures=read.number(
+                "INSIGHTS_BREAKER_FAILURES", defaults.insights_breaker_failures, low=1, high=1000
+            ),
+            insights_breaker_cooldown_s=read.number(
+                "INSIGHTS_BREAKER_COOLDOWN_S",
+                defaults.insights_breaker_cooldown_s,
+                low=1,
+                high=86400,
+            ),
+            red_pocket_config=Path(
+                read.text("RED_POCKET_CONFIG", str(defaults.red_pocket_config))
+            ).resolve(),
+            red_pocket_default_reward=read.money(
+                "RED_POCKET_DEFAULT_REWARD", defaults.red_pocket_default_reward
+            ),
         )
+        settings = replace(
+            settings,
+            price_engine=read.flag("PRICE_ENGINE", defaults.price_engine),
+            price_feed=read.choice("PRICE_FEED", defaults.price_feed, PRICE_FEEDS),
+            price_tick_ms=read.number("PRICE_TICK_MS", defaults.price_tick_ms, low=50, high=60000),
+            price_seed=None
+            if read.optional("PRICE_SEED") is None
+            else read.number("PRICE_SEED", 0, low=0, high=2**63 - 1),
+            price_history_interval_s=read.number(
+                "PRICE_HISTORY_INTERVAL_S", defaults.price_history_interval_s, low=1, high=3600
+            ),
+            coingecko_poll_s=read.number(
+                "COINGECKO_POLL_S", defaults.coingecko_poll_s, low=10, high=3600
+            ),
+        )
+        if settings.red_pocket_default_reward != settings.red_pocket_default_reward.quantize(
+            Decimal("0.01")
+        ):
+            raise ConfigError("RED_POCKET_DEFAULT_REWARD: must be in whole cents, e.g. 8.88")
         if settings.jwt_secret is not None and len(settings.jwt_secret) < 32:
             raise ConfigError("JWT_SECRET: must be at least 32 characters long")
         if settings.database_url is not None:

@@ -9,18 +9,30 @@ import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from domain.accounts import Accounts
 from domain.cash import Cash
 from domain.catalogue import Catalogue
 from domain.history import History
+from domain.insights.breaker import CircuitBreaker
+from domain.insights.service import Insights, provider_for
+from domain.insights.source import SnapshotSource
 from domain.limits import Limits
+from domain.market.engine import EngineTiming, PriceEngine
+from domain.market.feeds import CoinGeckoFeed, PriceFeed, SimulatedFeed
+from domain.market.live import LiveHub
+from domain.market.matching import Matcher
+from domain.market.supervisor import ENGINE_LOCK_KEY, MarketSupervisor
 from domain.orders import Orders
 from domain.portfolio import Portfolios
+from domain.red_pocket import RedPocket
 from domain.tokens import TokenCodec
 from persistence import embedded, migrator
+from persistence.advisory_lock import AdvisoryLock
 from persistence.catalogue.loader import load_catalogue_if_empty
 from persistence.database import Database
+from persistence.red_pocket.loader import load_secret_words
 from persistence.stores import open_stores
 from resolvers.context import Services
 from web.config import Settings
@@ -34,8 +46,13 @@ class Runtime:
     database_url: str
     services: Services
     embedded_db: bool
+    market: MarketSupervisor | None = None
 
     async def close(self) -> None:
+        if self.market is not None:
+            await self.market.close()
+        await self.services.insights.aclose()
+        await self.services.live.close()
         await self.services.stores.close()
         await self.services.db.dispose()
         if self.embedded_db:
@@ -83,7 +100,7 @@ async def start_runtime(settings: Settings) -> Runtime:
     if settings.migrate_on_start:
         await prepare_database(url)
     db = Database(url, pool_size=settings.db_pool_size)
-    stores = open_stores(settings.redis_url)
+    stores = open_stores(settings.redis_url, namespace=settings.redis_namespace)
     if stores.backend == "redis":
         log.info("stores: Redis (shared by every process)")
     else:
@@ -99,14 +116,55 @@ async def start_runtime(settings: Settings) -> Runtime:
         daily_withdraw=settings.daily_withdraw_limit,
         max_order_value=settings.max_order_value,
     )
+    portfolios = Portfolios(db)
     services = Services(
         db=db,
         stores=stores,
         accounts=Accounts(db, codec, stores.revocations),
         catalogue=Catalogue(db),
         cash=Cash(db, limits),
-        orders=Orders(db, limits),
-        portfolios=Portfolios(db),
+        orders=Orders(db, limits, stores.pubsub),
+        portfolios=portfolios,
         history=History(db),
+        red_pocket=RedPocket(
+            db,
+            load_secret_words(settings.red_pocket_config),
+            settings.red_pocket_default_reward,
+        ),
+        insights=Insights(
+            SnapshotSource(db, portfolios),
+            provider_for(settings.gemini_api_key, settings.gemini_model, settings.gemini_timeout_s),
+            stores.cache,
+            CircuitBreaker(
+                settings.insights_breaker_failures, settings.insights_breaker_cooldown_s
+            ),
+        ),
+        live=LiveHub(stores.pubsub),
     )
-    return Runtime(settings, url, services, embedded_db)
+    log.info("insights: %s", services.insights.model)
+    # Every process relays the broker's prices and orders to its own websocket clients.
+    await services.live.start()
+    market = start_market(settings, services) if settings.price_engine else None
+    return Runtime(settings, url, services, embedded_db, market)
+
+
+def start_market(settings: Settings, services: Services) -> MarketSupervisor:
+    """Every process competes for the engine; the advisory lock lets exactly one run it."""
+    feed: PriceFeed = (
+        CoinGeckoFeed(poll_interval=timedelta(seconds=settings.coingecko_poll_s))
+        if settings.price_feed == "coingecko"
+        else SimulatedFeed(settings.price_seed)
+    )
+    engine = PriceEngine(
+        db=services.db,
+        feed=feed,
+        pubsub=services.stores.pubsub,
+        matcher=Matcher(services.db, services.orders),
+        timing=EngineTiming(
+            tick=timedelta(milliseconds=settings.price_tick_ms),
+            history_interval=timedelta(seconds=settings.price_history_interval_s),
+        ),
+    )
+    supervisor = MarketSupervisor(AdvisoryLock(services.db.engine, ENGINE_LOCK_KEY), engine)
+    supervisor.start()
+    return supervisor

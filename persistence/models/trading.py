@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,7 +63,17 @@ class Order(Base):
             "(status = 'FILLED') = (executed_price IS NOT NULL AND total IS NOT NULL)",
             name="filled_has_execution",
         ),
+        CheckConstraint("held_cash >= 0", name="held_cash_not_negative"),
+        CheckConstraint("held_quantity >= 0", name="held_quantity_not_negative"),
         Index("ix_orders_user_newest", "user_id", "id"),
+        # The matcher's search: open orders of one asset whose limit a price crosses.
+        Index(
+            "ix_orders_open_by_asset",
+            "asset_id",
+            "side",
+            "limit_price",
+            postgresql_where=text("status = 'OPEN'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -76,6 +87,10 @@ class Order(Base):
     limit_price: Mapped[Decimal | None] = mapped_column(Price)
     executed_price: Mapped[Decimal | None] = mapped_column(Price)
     total: Mapped[Decimal | None] = mapped_column(Cash)
+    held_cash: Mapped[Decimal] = mapped_column(Cash, default=Decimal(0), server_default="0")
+    """Cash an open BUY reserves (quantity x limitPrice rounded up); 0 once it leaves OPEN."""
+    held_quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0), server_default="0")
+    """Units an open SELL reserves; 0 once it leaves OPEN."""
     created_at: Mapped[datetime] = now_column()
     filled_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]

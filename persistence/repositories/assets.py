@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Asset, PricePoint
@@ -67,12 +68,23 @@ class AssetRepository:
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Asset)) or 0)
 
-    async def price_history(self, asset_id: int, since: datetime, limit: int) -> list[PricePoint]:
-        """The oldest ``limit`` points at or after ``since``, oldest first."""
+    async def price_history(
+        self, asset_ids: Sequence[int], since: datetime, until: datetime, points: int
+    ) -> dict[int, list[PricePoint]]:
+        """Up to ``points`` evenly spaced points per asset between ``since`` and ``until``.
+
+        The window is cut into ``points`` buckets and each keeps its last recorded
+        price, so a chart of any length costs one statement and a bounded answer.
+        """
+        stride = (until - since) / points
+        bucket = func.date_bin(stride, PricePoint.at, since)
         statement = (
             select(PricePoint)
-            .where(PricePoint.asset_id == asset_id, PricePoint.at >= since)
-            .order_by(PricePoint.at.asc())
-            .limit(limit)
+            .where(PricePoint.asset_id.in_(asset_ids), PricePoint.at >= since)
+            .ext(distinct_on(PricePoint.asset_id, bucket))
+            .order_by(PricePoint.asset_id, bucket, PricePoint.at.desc())
         )
-        return list(await self.session.scalars(statement))
+        history: dict[int, list[PricePoint]] = {asset_id: [] for asset_id in asset_ids}
+        for point in await self.session.scalars(statement):
+            history[point.asset_id].append(point)
+        return {asset_id: found[-points:] for asset_id, found in history.items()}

@@ -1,9 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Numeric,
+    and_,
+    column,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Order
@@ -25,6 +38,88 @@ class OrderRepository:
             Order.user_id == user_id, Order.client_order_id == client_order_id
         )
         return (await self.session.scalars(statement)).first()
+
+    async def lock_open(self, order_id: int, user_id: int | None = None) -> Order | None:
+        """The order, row-locked, if it is still OPEN and not locked by someone else.
+
+        SKIP LOCKED: a matcher in another process that already holds the order moves
+        on instead of waiting, so several processes can match at once and none fills
+        an order twice (the status check runs under the lock).
+        """
+        statement = select(Order).where(Order.id == order_id, Order.status == "OPEN")
+        if user_id is not None:
+            statement = statement.where(Order.user_id == user_id)
+        statement = statement.with_for_update(skip_locked=True).execution_options(
+            populate_existing=True
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def lock_for_user(self, order_id: int, user_id: int) -> Order | None:
+        """The user's order, row-locked (waiting for a concurrent holder), whatever its status."""
+        statement = (
+            select(Order)
+            .where(Order.id == order_id, Order.user_id == user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def get(self, order_id: int) -> Order | None:
+        return await self.session.get(Order, order_id)
+
+    async def mark_filled(self, order_id: int, *, price: Decimal, total: Decimal) -> Order:
+        return await self._update(
+            order_id,
+            status="FILLED",
+            executed_price=price,
+            total=total,
+            filled_at=func.now(),
+            held_cash=0,
+            held_quantity=0,
+        )
+
+    async def mark_cancelled(self, order_id: int) -> Order:
+        return await self._update(
+            order_id, status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0
+        )
+
+    async def _update(self, order_id: int, **values: Any) -> Order:
+        statement = (
+            update(Order)
+            .where(Order.id == order_id)
+            .values(**values)
+            .returning(Order)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+        return (await self.session.scalars(statement)).one()
+
+    async def crossed_by(self, prices: dict[int, Decimal], limit: int) -> list[tuple[int, int]]:
+        """(order id, asset id) of OPEN orders these prices cross, oldest first.
+
+        BUY crosses when price <= limit, SELL when price >= limit; one statement for
+        every asset of the tick, served by the partial index on open orders.
+        """
+        if not prices:
+            return []
+        ticks = values(column("asset_id", Integer), column("price", Numeric), name="tick").data(
+            [(asset_id, price) for asset_id, price in prices.items()]
+        )
+        statement = (
+            select(Order.id, Order.asset_id)
+            .join(ticks, ticks.c.asset_id == Order.asset_id)
+            .where(
+                Order.status == "OPEN",
+                or_(
+                    and_(Order.side == "BUY", Order.limit_price >= ticks.c.price),
+                    and_(Order.side == "SELL", Order.limit_price <= ticks.c.price),
+                ),
+            )
+            .order_by(Order.id)
+            .limit(limit)
+        )
+        return [
+            (order_id, asset_id) for order_id, asset_id in await self.session.execute(statement)
+        ]
 
     async def by_ids(self, ids: Sequence[int]) -> list[Order]:
         return list(await self.session.scalars(select(Order).where(Order.id.in_(ids))))

@@ -35,12 +35,32 @@ class PositionRepository:
         return position
 
     async def set(
-        self, user_id: int, asset_id: int, *, quantity: Decimal, average_cost: Decimal | None
+        self,
+        user_id: int,
+        asset_id: int,
+        *,
+        quantity: Decimal,
+        average_cost: Decimal | None,
+        held_delta: Decimal = Decimal(0),
     ) -> None:
+        """Write a locked position's quantity and cost; its held part moves by ``held_delta``."""
         await self.session.execute(
             update(Position)
             .where(Position.user_id == user_id, Position.asset_id == asset_id)
-            .values(quantity=quantity, average_cost=average_cost, updated_at=func.now())
+            .values(
+                quantity=quantity,
+                average_cost=average_cost,
+                held=Position.held + held_delta,
+                updated_at=func.now(),
+            )
+        )
+
+    async def hold(self, user_id: int, asset_id: int, delta: Decimal) -> None:
+        """Reserve (positive) or release (negative) units of a locked position."""
+        await self.session.execute(
+            update(Position)
+            .where(Position.user_id == user_id, Position.asset_id == asset_id)
+            .values(held=Position.held + delta, updated_at=func.now())
         )
 
     async def held_with_assets(self, user_id: int) -> list[tuple[Position, Asset]]:

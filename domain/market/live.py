@@ -1,0 +1,259 @@
+"""The live hub: one broker subscription per channel per process, fanned out locally.
+
+Every process relays the ``prices`` and ``orders`` channels from the broker to
+its own websocket subscribers. Each broker message is decoded once here, then
+handed to every interested subscriber without another copy or parse. A slow
+subscriber never holds anyone up: prices keep only the newest tick per symbol
+until it reads them, order updates sit in a small queue that drops its oldest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from domain.market.events import (
+    ORDERS_CHANNEL,
+    PRICES_CHANNEL,
+    PriceTick,
+    decode_order,
+    decode_ticks,
+)
+from persistence.models import Order
+from persistence.stores.pubsub import PubSub
+
+log = logging.getLogger("cnop.live")
+
+ORDER_QUEUE_SIZE = 16
+"""Order updates a subscriber may fall behind by before its oldest is dropped."""
+
+
+class PriceSubscription:
+    """Ticks from the moment it is created until ``aclose()``; newest per symbol.
+
+    Holds at most one unread tick per symbol: a newer tick replaces an unread one
+    in place, so a reader slower than the market skips stale prices instead of
+    building a backlog.
+    """
+
+    __slots__ = ("_ended", "_hub", "_wakeup", "pending", "symbols")
+
+    def __init__(self, hub: LiveHub, symbols: frozenset[str] | None) -> None:
+        self._hub = hub
+        self.symbols = symbols
+        self.pending: OrderedDict[str, PriceTick] = OrderedDict()
+        self._wakeup = asyncio.Event()
+        self._ended = False
+
+    def offer(self, ticks: dict[str, PriceTick]) -> None:
+        if self.symbols is None:
+            self.pending.update(ticks)
+        else:
+            matched = False
+            for symbol in self.symbols:
+                tick = ticks.get(symbol)
+                if tick is not None:
+                    self.pending[symbol] = tick
+                    matched = True
+            if not matched:
+                return
+        self._wakeup.set()
+
+    def end(self) -> None:
+        self._ended = True
+        self._wakeup.set()
+
+    def __aiter__(self) -> PriceSubscription:
+        return self
+
+    async def __anext__(self) -> PriceTick:
+        while not self._ended:
+            if self.pending:
+                return self.pending.popitem(last=False)[1]
+            self._wakeup.clear()
+            await self._wakeup.wait()
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        self._ended = True
+        self._hub._forget_price_subscription(self)
+
+
+class OrderSubscription:
+    """One user's order updates from the moment it is created until ``aclose()``."""
+
+    __slots__ = ("_ended", "_hub", "_wakeup", "dropped", "queue", "user_id")
+
+    def __init__(self, hub: LiveHub, user_id: int, size: int) -> None:
+        self._hub = hub
+        self.user_id = user_id
+        self.queue: deque[Order] = deque(maxlen=size)
+        self._wakeup = asyncio.Event()
+        self._ended = False
+        self.dropped = 0
+
+    def offer(self, order: Order) -> None:
+        if len(self.queue) == self.queue.maxlen:
+            self.dropped += 1
+            if self.dropped == 1:
+                log.warning(
+                    "order updates of user %d: a subscriber fell %d behind; dropping the oldest",
+                    self.user_id,
+                    len(self.queue),
+                )
+        self.queue.append(order)
+        self._wakeup.set()
+
+    def end(self) -> None:
+        self._ended = True
+        self._wakeup.set()
+
+    def __aiter__(self) -> OrderSubscription:
+        return self
+
+    async def __anext__(self) -> Order:
+        while not self._ended:
+            if self.queue:
+                return self.queue.popleft()
+            self._wakeup.clear()
+            await self._wakeup.wait()
+        raise StopAsyncIteration
+
+    async def aclose(self) -> None:
+        self._ended = True
+        self._hub._forget_order_subscription(self)
+
+
+class LiveHub:
+    def __init__(
+        self,
+        pubsub: PubSub,
+        *,
+        order_queue_size: int = ORDER_QUEUE_SIZE,
+        retry_initial_s: float = 0.5,
+        retry_max_s: float = 10.0,
+    ) -> None:
+        self._pubsub = pubsub
+        self._order_queue_size = order_queue_size
+        self._retry_initial_s = retry_initial_s
+        self._retry_max_s = retry_max_s
+        self._price_subscriptions: set[PriceSubscription] = set()
+        self._order_subscriptions: dict[int, set[OrderSubscription]] = {}
+        self._relays: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        if self._relays:
+            return
+        self._relays = [
+            asyncio.create_task(
+                self._relay(PRICES_CHANNEL, self._dispatch_prices), name="live-prices"
+            ),
+            asyncio.create_task(
+                self._relay(ORDERS_CHANNEL, self._dispatch_order), name="live-orders"
+            ),
+        ]
+        # One turn of the loop lets each relay reach its subscribe call.
+        await asyncio.sleep(0)
+
+    async def close(self) -> None:
+        """Stop relaying and end every subscription (their iterators stop)."""
+        relays, self._relays = self._relays, []
+        for task in relays:
+            task.cancel()
+        for task in relays:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for price_subscription in self._price_subscriptions:
+            price_subscription.end()
+        for subscriptions in self._order_subscriptions.values():
+            for order_subscription in subscriptions:
+                order_subscription.end()
+        self._price_subscriptions.clear()
+        self._order_subscriptions.clear()
+
+    @property
+    def price_subscriber_count(self) -> int:
+        return len(self._price_subscriptions)
+
+    @property
+    def order_subscriber_count(self) -> int:
+        return sum(len(subscriptions) for subscriptions in self._order_subscriptions.values())
+
+    # -------------------------------------------------------------- subscriptions
+
+    def prices(self, symbols: set[str] | None) -> PriceSubscription:
+        """Ticks of ``symbols`` (every symbol when None) from now on; close it when done."""
+        subscription = PriceSubscription(self, None if symbols is None else frozenset(symbols))
+        self._price_subscriptions.add(subscription)
+        return subscription
+
+    def order_updates(self, user_id: int) -> OrderSubscription:
+        """The user's orders after each state change, from now on; close it when done."""
+        subscription = OrderSubscription(self, user_id, self._order_queue_size)
+        self._order_subscriptions.setdefault(user_id, set()).add(subscription)
+        return subscription
+
+    def _forget_price_subscription(self, subscription: PriceSubscription) -> None:
+        self._price_subscriptions.discard(subscription)
+
+    def _forget_order_subscription(self, subscription: OrderSubscription) -> None:
+        subscriptions = self._order_subscriptions.get(subscription.user_id)
+        if subscriptions is not None:
+            subscriptions.discard(subscription)
+            if not subscriptions:
+                del self._order_subscriptions[subscription.user_id]
+
+    # -------------------------------------------------------------------- relays
+
+    def _dispatch_prices(self, message: str) -> None:
+        ticks = {tick.symbol: tick for tick in decode_ticks(message)}
+        if ticks:
+            for subscription in self._price_subscriptions:
+                subscription.offer(ticks)
+
+    def _dispatch_order(self, message: str) -> None:
+        order = decode_order(message)
+        for subscription in self._order_subscriptions.get(order.user_id, ()):
+            subscription.offer(order)
+
+    async def _relay(self, channel: str, dispatch: Callable[[str], None]) -> None:
+        """Relay one channel for the life of the hub, resubscribing after a broker failure."""
+        delay = self._retry_initial_s
+        while True:
+            messages = self._pubsub.subscribe(channel)
+            try:
+                async for message in messages:
+                    delay = self._retry_initial_s
+                    try:
+                        dispatch(message)
+                    except Exception:
+                        log.exception("live %s: dropped a message that does not decode", channel)
+                log.warning("live %s: the broker ended the subscription; resubscribing", channel)
+            except Exception as error:
+                log.warning(
+                    "live %s: broker subscription failed (%s: %s); retrying in %.2f s",
+                    channel,
+                    type(error).__name__,
+                    error,
+                    delay,
+                )
+            finally:
+                await _close_iterator(messages)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self._retry_max_s)
+
+
+async def _close_iterator(iterator: AsyncIterator[Any]) -> None:
+    close = getattr(iterator, "aclose", None)
+    if close is None:
+        return
+    try:
+        await close()
+    except Exception as error:
+        log.debug("live: closing a broker subscription failed: %s", error)

@@ -1,0 +1,55 @@
+"""Subscriptions: live prices for anyone, order updates for their owner."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+
+from starlette.websockets import WebSocket
+
+from domain.market.live import PriceSubscription
+from persistence.models import Order
+from resolvers.context import Context, NotAuthenticated
+
+FORBIDDEN = 4403
+"""graphql-transport-ws close code for a connection that may not do what it asked."""
+
+
+def normalise_symbols(symbols: list[str] | None) -> set[str] | None:
+    """Upper-case, trimmed symbols; None (every symbol) stays None."""
+    if symbols is None:
+        return None
+    return {symbol.strip().upper() for symbol in symbols}
+
+
+def price_ticks(context: Context, symbols: list[str] | None) -> PriceSubscription:
+    return context.services.live.prices(normalise_symbols(symbols))
+
+
+async def order_updates(context: Context) -> AsyncGenerator[Order, None]:
+    if context.claims is None:
+        await refuse(context)
+    user_id = context.require_user_id()
+    async with aclosing(context.services.live.order_updates(user_id)) as updates:
+        async for order in updates:
+            # One context serves the whole connection: start every event with empty
+            # caches, or the order's asset would keep the price of the first event.
+            context.forget_cached()
+            yield order
+
+
+async def refuse(context: Context) -> None:
+    """Close the connection with 4403, as graphql-transport-ws refuses an unauthorised one.
+
+    A connection without a token is accepted (prices are public), so an operation
+    that needs a user is refused when it starts. The operation then waits for the
+    connection's teardown to cancel it: returning or raising instead would make
+    Strawberry send a ``complete`` or ``error`` frame on a socket already closed.
+    Outside a websocket (a subscription streamed over HTTP) it is an ordinary
+    UNAUTHENTICATED error.
+    """
+    if isinstance(context.request, WebSocket):
+        await context.request.close(code=FORBIDDEN, reason="Forbidden")
+        await asyncio.Event().wait()
+    raise NotAuthenticated()

@@ -1,0 +1,85 @@
+"""Live subscriptions over graphql-transport-ws: prices and the user's order updates."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+
+from domain.market.events import PriceTick as PriceTickEvent
+from resolvers import live as resolve
+from resolvers.context import Info
+from schema.trading import Order
+
+
+@strawberry.type
+class PriceTick:
+    symbol: str
+    price: Decimal
+    price_change_24h: Decimal | None
+    at: datetime
+    shared_executions: strawberry.Private[dict[Any, Any]] = dataclasses.field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Results of this tick per operation, shared by its subscribers (schema.broadcast)."""
+
+    @classmethod
+    def from_event(cls, tick: PriceTickEvent) -> PriceTick:
+        return cls(
+            symbol=tick.symbol,
+            price=tick.price,
+            price_change_24h=tick.price_change_24h,
+            at=tick.at,
+        )
+
+
+class _SharedTicks:
+    """One PriceTick object per tick for every subscriber in the process.
+
+    The hub hands each subscriber the same tick event; converting it here once
+    lets the subscribers that run the same document share one execution.
+    Holds only the latest tick of each symbol.
+    """
+
+    def __init__(self) -> None:
+        self._latest: dict[str, tuple[PriceTickEvent, PriceTick]] = {}
+
+    def of(self, event: PriceTickEvent) -> PriceTick:
+        latest = self._latest.get(event.symbol)
+        if latest is not None and latest[0] is event:
+            return latest[1]
+        tick = PriceTick.from_event(event)
+        self._latest[event.symbol] = (event, tick)
+        return tick
+
+
+_shared_ticks = _SharedTicks()
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Live prices, public. Every tradable asset when symbols is null."
+    )
+    async def prices(
+        self, info: Info, symbols: list[str] | None = None
+    ) -> AsyncGenerator[PriceTick, None]:
+        async with aclosing(resolve.price_ticks(info.context, symbols)) as ticks:
+            async for tick in ticks:
+                yield _shared_ticks.of(tick)
+
+    @strawberry.subscription(
+        description=(
+            "The signed-in user's orders as they change state (a limit order filling or "
+            "being cancelled). Requires a token."
+        )
+    )
+    async def order_updates(self, info: Info) -> AsyncGenerator[Order, None]:
+        async with aclosing(resolve.order_updates(info.context)) as orders:
+            async for order in orders:
+                yield Order.from_model(order)
