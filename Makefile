@@ -7,13 +7,52 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format lock schema bench db-stop clean
+# The web app (frontend/) is built into frontend/dist, which the server serves at /
+# when it exists. Node.js builds and tests it; the API needs none of it.
+NODE := $(shell command -v node 2>/dev/null)
+FRONTEND := frontend
+FRONTEND_DEPS := $(FRONTEND)/node_modules/.installed
+FRONTEND_BUILT := $(FRONTEND)/dist/index.html
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f -not -path '$(FRONTEND)/src/gql/*' 2>/dev/null) \
+	$(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/codegen.ts $(FRONTEND)/tsconfig.json \
+	schema/schema.graphql
 
-run: $(STAMP)
+.PHONY: run test lint format lock schema bench db-stop clean frontend frontend-test
+
+run: $(STAMP) frontend
 	$(BIN)/cnop serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory frontend-test
+
+# Builds the web app when Node.js is there and its sources changed since the last build.
+frontend:
+ifdef NODE
+	@$(MAKE) --no-print-directory $(FRONTEND_BUILT) || echo "front end: the build failed (see above); serving the API and the last built app, if any"
+else
+	@echo "front end: Node.js not found, serving the API only; install Node.js 20.19+ and npm, then make run again, for the web app at /"
+endif
+
+# Component tests (Vitest), then the end-to-end journey (Playwright, headless Chromium).
+frontend-test: $(STAMP)
+ifdef NODE
+	@$(MAKE) --no-print-directory $(FRONTEND_BUILT)
+	cd $(FRONTEND) && npm test
+	cd $(FRONTEND) && npm run e2e
+else ifdef CI
+	@echo "front-end tests: Node.js not found; CI must have Node.js 20.19+ to run them" >&2; exit 1
+else
+	@echo "front-end tests SKIPPED: Node.js not found; install Node.js 20.19+ and npm to run them"
+endif
+
+$(FRONTEND_DEPS): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	touch $@
+
+$(FRONTEND_BUILT): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
+	cd $(FRONTEND) && npm run build
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

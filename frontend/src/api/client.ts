@@ -1,0 +1,196 @@
+/**
+ * The urql client: a normalised cache (graphcache) that live price ticks and
+ * mutations update, HTTP for queries and mutations, graphql-ws for subscriptions.
+ * The bearer token goes in the Authorization header of every HTTP request and in
+ * the websocket's connection_init payload.
+ */
+import { Client, fetchExchange, mapExchange, subscriptionExchange } from "@urql/core";
+import { cacheExchange, type Cache, type CacheExchangeOpts } from "@urql/exchange-graphcache";
+import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
+import { errorCode } from "../lib/errors";
+import { LivePriceFragment } from "./operations";
+
+export type SocketStatus = "idle" | "connecting" | "live" | "reconnecting";
+
+export interface ApiClientOptions {
+  /** The current bearer token, read at every request and (re)connection. */
+  getToken: () => string | null;
+  /** The server said the token is no longer good (expired, revoked). */
+  onUnauthenticated: () => void;
+  onSocketStatus?: (status: SocketStatus) => void;
+  httpUrl?: string;
+  wsUrl?: string;
+}
+
+export interface ApiClient {
+  client: Client;
+  socket: WsClient;
+  dispose: () => void;
+}
+
+/** The websocket URL on the same origin as the page: ws://host/graphql or wss://. */
+export function defaultWsUrl(location: Pick<Location, "protocol" | "host"> = window.location): string {
+  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/graphql`;
+}
+
+export function authHeaders(token: string | null): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/** The User fields that change when money or units move. */
+const ACCOUNT_FIELDS = [
+  "balance",
+  "portfolio",
+  "positions",
+  "orders",
+  "transactions",
+  "assetTransactions",
+  "limits",
+  "insights",
+];
+
+/** Marks the signed-in user's money-related fields stale: active queries refetch them. */
+export function invalidateAccount(cache: Cache): void {
+  const me = cache.resolve("Query", "me");
+  if (typeof me !== "string") return;
+  for (const field of cache.inspectFields(me)) {
+    if (ACCOUNT_FIELDS.includes(field.fieldName)) cache.invalidate(me, field.fieldName, field.arguments ?? undefined);
+  }
+}
+
+interface PriceTickData {
+  symbol: string;
+  price: string;
+  priceChange24h: string | null;
+  at: string;
+}
+
+const embedded = () => null;
+
+export const cacheConfig: CacheExchangeOpts = {
+  keys: {
+    Asset: (asset) => (asset.symbol as string | undefined) ?? null,
+    Balance: embedded,
+    Portfolio: embedded,
+    Position: embedded,
+    Limits: embedded,
+    PortfolioInsights: embedded,
+    PricePoint: embedded,
+    PriceTick: embedded,
+    PageInfo: embedded,
+    UserError: embedded,
+    AssetConnection: embedded,
+    AssetEdge: embedded,
+    OrderConnection: embedded,
+    OrderEdge: embedded,
+    BalanceTransactionConnection: embedded,
+    BalanceTransactionEdge: embedded,
+    AssetTransactionConnection: embedded,
+    AssetTransactionEdge: embedded,
+    AuthPayload: embedded,
+    LogoutPayload: embedded,
+    UserPayload: embedded,
+    BalancePayload: embedded,
+    OrderPayload: embedded,
+    RedPocketPayload: embedded,
+  },
+  updates: {
+    Subscription: {
+      // A tick rewrites the asset's price wherever it is shown: market rows,
+      // detail page, order ticket and portfolio all read the same Asset record.
+      prices(result, _args, cache) {
+        const tick = result.prices as PriceTickData | undefined;
+        if (!tick) return;
+        const asset = {
+          __typename: "Asset",
+          symbol: tick.symbol,
+          price: tick.price,
+          priceChange24h: tick.priceChange24h,
+          priceUpdatedAt: tick.at,
+        };
+        cache.writeFragment(LivePriceFragment, asset);
+      },
+      // The order itself is normalised by id; what it moved is refetched.
+      orderUpdates(_result, _args, cache) {
+        invalidateAccount(cache);
+      },
+    },
+    Mutation: {
+      deposit: (_r, _a, cache) => invalidateAccount(cache),
+      withdraw: (_r, _a, cache) => invalidateAccount(cache),
+      placeOrder: (_r, _a, cache) => invalidateAccount(cache),
+      cancelOrder: (_r, _a, cache) => invalidateAccount(cache),
+      claimRedPocket: (_r, _a, cache) => invalidateAccount(cache),
+    },
+  },
+};
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const status = options.onSocketStatus ?? (() => undefined);
+  let connectedOnce = false;
+  const socket = createWsClient({
+    url: options.wsUrl ?? defaultWsUrl(),
+    lazy: true,
+    lazyCloseTimeout: 5_000,
+    keepAlive: 15_000,
+    // Reconnect for as long as the page is open, backing off up to 10 s.
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    retryWait: (retries) =>
+      new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 10_000) + Math.random() * 300)),
+    connectionParams: () => authHeaders(options.getToken()),
+    on: {
+      connecting: () => status(connectedOnce ? "reconnecting" : "connecting"),
+      connected: () => {
+        connectedOnce = true;
+        status("live");
+      },
+      closed: (event) => {
+        const code = (event as CloseEvent | undefined)?.code;
+        // 4403: the server refused the token in connection_init (expired or revoked).
+        if (code === 4403 && options.getToken()) options.onUnauthenticated();
+        // 1000: closed on purpose (no subscription left); anything else is retried.
+        status(code === 1000 ? "idle" : connectedOnce ? "reconnecting" : "connecting");
+      },
+    },
+  });
+
+  const client = new Client({
+    url: options.httpUrl ?? "/graphql",
+    // The API accepts queries by POST only.
+    preferGetMethod: false,
+    // The cache stays right by itself: ticks write prices into it, mutations and
+    // order updates mark what they change stale. Refetching on every visit would
+    // only spend the per-minute request budget the server grants each user.
+    requestPolicy: "cache-first",
+    fetchOptions: () => ({ headers: authHeaders(options.getToken()) }),
+    exchanges: [
+      mapExchange({
+        onError(error) {
+          if (errorCode(error) === "UNAUTHENTICATED" && options.getToken()) options.onUnauthenticated();
+        },
+      }),
+      cacheExchange(cacheConfig),
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? "" };
+          return {
+            subscribe(sink) {
+              const unsubscribe = socket.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+
+  return {
+    client,
+    socket,
+    dispose: () => {
+      void socket.dispose();
+    },
+  };
+}

@@ -1,0 +1,582 @@
+/**
+ * Every GraphQL document the app sends. graphql-codegen reads this file and types
+ * each document against schema/schema.graphql.
+ *
+ * Page sizes are literals, not variables: the server prices an operation from its
+ * text (a variable `first` counts as the largest page) against a per-minute budget.
+ */
+import { graphql } from "../gql";
+
+export const AssetSummaryFragment = graphql(`
+  fragment AssetSummary on Asset {
+    symbol
+    name
+    imageUrl
+    category
+    isTradable
+    price
+    priceUpdatedAt
+    priceChange24h
+    priceChange7d
+    marketCap
+    marketCapRank
+    volume24h
+  }
+`);
+
+/** What a live price tick writes into the cached Asset. */
+export const LivePriceFragment = graphql(`
+  fragment LivePrice on Asset {
+    symbol
+    price
+    priceChange24h
+    priceUpdatedAt
+  }
+`);
+
+export const OrderFieldsFragment = graphql(`
+  fragment OrderFields on Order {
+    id
+    clientOrderId
+    side
+    type
+    status
+    quantity
+    limitPrice
+    executedPrice
+    total
+    createdAt
+    filledAt
+    cancelledAt
+    asset {
+      symbol
+      name
+      imageUrl
+      price
+    }
+  }
+`);
+
+export const BalanceFieldsFragment = graphql(`
+  fragment BalanceFields on Balance {
+    cash
+    available
+    updatedAt
+  }
+`);
+
+export const UserErrorFieldsFragment = graphql(`
+  fragment UserErrorFields on UserError {
+    code
+    field
+    message
+  }
+`);
+
+export const UserProfileFragment = graphql(`
+  fragment UserProfile on User {
+    id
+    username
+    email
+    firstName
+    lastName
+    phone
+    dateOfBirth
+    marketingEmailsConsent
+    createdAt
+    updatedAt
+  }
+`);
+
+export const PositionFieldsFragment = graphql(`
+  fragment PositionFields on Position {
+    quantity
+    available
+    averageCost
+    marketValue
+    unrealizedPnl
+    allocation
+    asset {
+      symbol
+      name
+      imageUrl
+      price
+      priceChange24h
+    }
+  }
+`);
+
+// ------------------------------------------------------------------ queries
+
+export const ViewerQuery = graphql(`
+  query Viewer {
+    me {
+      ...UserProfile
+      balance {
+        ...BalanceFields
+      }
+    }
+  }
+`);
+
+export const TopAssetsQuery = graphql(`
+  query TopAssets {
+    assets(first: 8) {
+      edges {
+        node {
+          ...AssetSummary
+        }
+      }
+    }
+  }
+`);
+
+export const AssetsQuery = graphql(`
+  query Assets($after: String, $search: String, $orderBy: AssetOrder, $tradableOnly: Boolean) {
+    assets(first: 20, after: $after, search: $search, orderBy: $orderBy, tradableOnly: $tradableOnly) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...AssetSummary
+        }
+      }
+    }
+  }
+`);
+
+export const AssetDetailQuery = graphql(`
+  query AssetDetail($symbol: String!) {
+    asset(symbol: $symbol) {
+      ...AssetSummary
+      description
+      priceChange30d
+      high24h
+      low24h
+      circulatingSupply
+      totalSupply
+      maxSupply
+      allTimeHigh
+      allTimeHighAt
+      allTimeLow
+      allTimeLowAt
+    }
+  }
+`);
+
+export const PriceHistoryQuery = graphql(`
+  query PriceHistory($symbol: String!, $since: DateTime) {
+    asset(symbol: $symbol) {
+      symbol
+      priceHistory(since: $since, limit: 200) {
+        price
+        at
+      }
+    }
+  }
+`);
+
+export const TradableAssetsQuery = graphql(`
+  query TradableAssets {
+    assets(first: 100, tradableOnly: true, orderBy: MARKET_CAP_RANK) {
+      edges {
+        node {
+          symbol
+          name
+          imageUrl
+          price
+          priceChange24h
+          isTradable
+        }
+      }
+    }
+  }
+`);
+
+export const DashboardQuery = graphql(`
+  query Dashboard {
+    me {
+      id
+      username
+      firstName
+      balance {
+        ...BalanceFields
+      }
+      portfolio {
+        cash
+        positionsValue
+        totalValue
+        asOf
+        positions {
+          ...PositionFields
+        }
+      }
+      orders(first: 5) {
+        edges {
+          node {
+            ...OrderFields
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const InsightsQuery = graphql(`
+  query Insights {
+    me {
+      id
+      insights {
+        summary
+        generatedAt
+        model
+        cached
+      }
+    }
+  }
+`);
+
+export const TradeContextQuery = graphql(`
+  query TradeContext {
+    me {
+      id
+      balance {
+        ...BalanceFields
+      }
+      limits {
+        maxOrderValue
+      }
+      positions {
+        quantity
+        available
+        asset {
+          symbol
+        }
+      }
+    }
+  }
+`);
+
+export const OpenOrdersQuery = graphql(`
+  query OpenOrders {
+    me {
+      id
+      orders(first: 20, status: OPEN) {
+        totalCount
+        edges {
+          node {
+            ...OrderFields
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const OrderHistoryQuery = graphql(`
+  query OrderHistory($after: String) {
+    me {
+      id
+      orders(first: 10, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            ...OrderFields
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const PortfolioQuery = graphql(`
+  query Portfolio {
+    me {
+      id
+      portfolio {
+        cash
+        positionsValue
+        totalValue
+        asOf
+        positions {
+          ...PositionFields
+        }
+      }
+    }
+  }
+`);
+
+export const AssetTransactionsQuery = graphql(`
+  query AssetTransactions($symbol: String, $after: String) {
+    me {
+      id
+      assetTransactions(assetSymbol: $symbol, first: 10, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            side
+            quantity
+            price
+            total
+            createdAt
+            asset {
+              symbol
+              name
+            }
+            order {
+              id
+              type
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const AccountQuery = graphql(`
+  query Account {
+    me {
+      id
+      balance {
+        ...BalanceFields
+      }
+      limits {
+        depositLimit
+        depositedToday
+        depositRemaining
+        withdrawLimit
+        withdrawnToday
+        withdrawRemaining
+        maxOrderValue
+      }
+    }
+  }
+`);
+
+export const LedgerQuery = graphql(`
+  query Ledger($after: String, $type: BalanceTransactionType) {
+    me {
+      id
+      transactions(first: 10, after: $after, type: $type) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            type
+            amount
+            balanceAfter
+            createdAt
+            order {
+              id
+              side
+              quantity
+              asset {
+                symbol
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const ProfileQuery = graphql(`
+  query Profile {
+    me {
+      ...UserProfile
+    }
+  }
+`);
+
+// ---------------------------------------------------------------- mutations
+
+export const RegisterMutation = graphql(`
+  mutation Register($input: RegisterInput!) {
+    register(input: $input) {
+      token
+      expiresAt
+      user {
+        ...UserProfile
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const LoginMutation = graphql(`
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      token
+      expiresAt
+      user {
+        ...UserProfile
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const LogoutMutation = graphql(`
+  mutation Logout {
+    logout {
+      success
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const UpdateProfileMutation = graphql(`
+  mutation UpdateProfile($input: UpdateProfileInput!) {
+    updateProfile(input: $input) {
+      user {
+        ...UserProfile
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const ChangePasswordMutation = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      user {
+        id
+        username
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const DepositMutation = graphql(`
+  mutation Deposit($input: CashMovementInput!) {
+    deposit(input: $input) {
+      balance {
+        ...BalanceFields
+      }
+      transaction {
+        id
+        type
+        amount
+        balanceAfter
+        createdAt
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const WithdrawMutation = graphql(`
+  mutation Withdraw($input: CashMovementInput!) {
+    withdraw(input: $input) {
+      balance {
+        ...BalanceFields
+      }
+      transaction {
+        id
+        type
+        amount
+        balanceAfter
+        createdAt
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const PlaceOrderMutation = graphql(`
+  mutation PlaceOrder($input: PlaceOrderInput!) {
+    placeOrder(input: $input) {
+      order {
+        ...OrderFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const CancelOrderMutation = graphql(`
+  mutation CancelOrder($id: ID!) {
+    cancelOrder(id: $id) {
+      order {
+        ...OrderFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const ClaimRedPocketMutation = graphql(`
+  mutation ClaimRedPocket($phrase: String!) {
+    claimRedPocket(phrase: $phrase) {
+      amount
+      gotRedPocket
+      balance {
+        ...BalanceFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+// ------------------------------------------------------------ subscriptions
+
+export const PricesSubscription = graphql(`
+  subscription Prices($symbols: [String!]) {
+    prices(symbols: $symbols) {
+      symbol
+      price
+      priceChange24h
+      at
+    }
+  }
+`);
+
+export const OrderUpdatesSubscription = graphql(`
+  subscription OrderUpdates {
+    orderUpdates {
+      ...OrderFields
+    }
+  }
+`);

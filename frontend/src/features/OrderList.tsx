@@ -1,0 +1,74 @@
+import { Link } from "react-router";
+import type { OrderFieldsFragment } from "../gql/graphql";
+import { AssetIcon } from "../components/AssetIcon";
+import { formatDateTime } from "../lib/dates";
+import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
+
+export function StatusTag({ status }: { status: string }) {
+  return <span className={`tag status-${status.toLowerCase()}`}>{status.toLowerCase()}</span>;
+}
+
+interface Props {
+  orders: readonly OrderFieldsFragment[];
+  onCancel?: (order: OrderFieldsFragment) => void;
+  cancelling?: string | null;
+  testId?: string;
+}
+
+/** Orders as a table; with onCancel, OPEN ones get a Cancel button. */
+export function OrderList({ orders, onCancel, cancelling, testId }: Props) {
+  return (
+    <table className="table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>Asset</th>
+          <th>Order</th>
+          <th className="right">Quantity</th>
+          <th className="right">Price</th>
+          <th className="right hide-sm">Total</th>
+          <th>Status</th>
+          <th className="hide-sm">Placed</th>
+          {onCancel && <th aria-label="Actions" />}
+        </tr>
+      </thead>
+      <tbody>
+        {orders.map((order) => (
+          <tr key={order.id} data-order-id={order.id} data-status={order.status}>
+            <td>
+              <Link to={`/market/${order.asset.symbol}`} className="asset-cell compact">
+                <AssetIcon symbol={order.asset.symbol} imageUrl={order.asset.imageUrl} size={24} />
+                <strong>{order.asset.symbol}</strong>
+              </Link>
+            </td>
+            <td className="nowrap">
+              <span className={order.side === "BUY" ? "up" : "down"}>{order.side === "BUY" ? "Buy" : "Sell"}</span>
+              <span className="muted"> · {order.type === "LIMIT" ? "limit" : "market"}</span>
+            </td>
+            <td className="right num">{formatQuantity(order.quantity)}</td>
+            <td className="right num">
+              {order.executedPrice
+                ? formatPrice(order.executedPrice)
+                : order.limitPrice
+                  ? `${order.side === "BUY" ? "≤" : "≥"} ${formatPrice(order.limitPrice)}`
+                  : "—"}
+            </td>
+            <td className="right num hide-sm">{formatUsd(order.total)}</td>
+            <td>
+              <StatusTag status={order.status} />
+            </td>
+            <td className="muted hide-sm">{formatDateTime(order.createdAt, { compact: true })}</td>
+            {onCancel && (
+              <td className="right">
+                {order.status === "OPEN" && (
+                  <button type="button" className="btn small danger" onClick={() => onCancel(order)} disabled={cancelling === order.id} aria-label={`Cancel order ${order.id}`}>
+                    {cancelling === order.id ? "Cancelling…" : "Cancel"}
+                  </button>
+                )}
+              </td>
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,35 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vitest/config";
+
+// `npm run dev` proxies the API (HTTP and websocket) to a running `make run`.
+const api = process.env.CNOP_API ?? "http://127.0.0.1:8000";
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: {
+      "/graphql": {
+        target: api,
+        ws: true,
+        changeOrigin: true,
+        // The server refuses websockets from other origins (as it should): the
+        // dev page's origin is Vite's, so present the API's own instead.
+        configure: (proxy) => {
+          proxy.on("proxyReqWs", (proxyReq) => proxyReq.setHeader("origin", new URL(api).origin));
+        },
+      },
+      "/health": { target: api, changeOrigin: true },
+    },
+  },
+  build: {
+    target: "es2022",
+    chunkSizeWarningLimit: 800,
+  },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["./src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+    css: false,
+    restoreMocks: true,
+  },
+});
