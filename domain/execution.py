@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.money import cents_down, cents_up
+from persistence.models import Position
 from persistence.repositories.asset_transactions import AssetTransactionRepository
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.ledger import LedgerRepository
@@ -47,10 +48,12 @@ async def settle_fill(
     price: Decimal,
     held_cash: Decimal = Decimal(0),
     held_quantity: Decimal = Decimal(0),
+    locked_position: Position | None = None,
 ) -> Decimal:
     """Apply one execution and release what the order held; returns the cash total.
 
-    The caller has checked that the money or units are there (or were held).
+    The caller has checked that the money or units are there (or were held);
+    ``locked_position`` saves a round trip when the caller already locked it.
     """
     positions = PositionRepository(session)
     total = trade_total(side, quantity, price)
@@ -64,7 +67,7 @@ async def settle_fill(
         )
         cash_delta, ledger_type = -total, "ORDER_BUY"
     else:
-        position_or_none = await positions.lock(user_id, asset_id)
+        position_or_none = locked_position or await positions.lock(user_id, asset_id)
         assert position_or_none is not None, "a sell settles only against a held position"
         remaining = position_or_none.quantity - quantity
         # A position sold down to nothing forgets its cost; sells otherwise keep it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
@@ -21,13 +22,16 @@ class _HasId(Protocol):
 RowT = TypeVar("RowT", bound=_HasId)
 
 
-def _page(kind: str, keyset: KeysetPage[RowT], after: str | None) -> Page[RowT]:
+def _page(
+    kind: str, keyset: KeysetPage[RowT], after: str | None, count: Callable[[], Awaitable[int]]
+) -> Page[RowT]:
     return Page(
         items=keyset.rows,
         cursors=[encode_cursor(kind, row.id) for row in keyset.rows],
         has_next_page=keyset.has_more,
         has_previous_page=after is not None,
-        total_count=keyset.total_count,
+        total_count=None,
+        count=count,
     )
 
 
@@ -66,7 +70,14 @@ class History:
             keyset = await OrderRepository(session).page(
                 user_id, before_id=before, limit=limit, status=status, side=side, asset_id=asset_id
             )
-        return _page("order", keyset, after)
+
+        async def count() -> int:
+            async with self._db.read() as session:
+                return await OrderRepository(session).count(
+                    user_id, status=status, side=side, asset_id=asset_id
+                )
+
+        return _page("order", keyset, after, count)
 
     async def transactions(
         self, user_id: int, *, first: int, after: str | None, type_: str | None = None
@@ -76,7 +87,12 @@ class History:
             keyset = await LedgerRepository(session).page(
                 user_id, before_id=before, limit=limit, type_=type_
             )
-        return _page("ledger", keyset, after)
+
+        async def count() -> int:
+            async with self._db.read() as session:
+                return await LedgerRepository(session).count(user_id, type_=type_)
+
+        return _page("ledger", keyset, after, count)
 
     async def asset_transactions(
         self, user_id: int, *, first: int, after: str | None, asset_symbol: str | None = None
@@ -92,4 +108,9 @@ class History:
             keyset = await AssetTransactionRepository(session).page(
                 user_id, before_id=before, limit=limit, asset_id=asset_id
             )
-        return _page("asset-move", keyset, after)
+
+        async def count() -> int:
+            async with self._db.read() as session:
+                return await AssetTransactionRepository(session).count(user_id, asset_id=asset_id)
+
+        return _page("asset-move", keyset, after, count)

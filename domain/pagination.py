@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -54,7 +54,15 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
-    total_count: int
+    total_count: int | None
+    """None when counting is deferred to ``count`` (run only if a client asks)."""
+    count: Callable[[], Awaitable[int]] | None = None
+
+    async def total(self) -> int:
+        if self.total_count is not None:
+            return self.total_count
+        assert self.count is not None
+        return await self.count()
 
     def map(self, convert: Callable[[T], U]) -> Page[U]:
         return Page(
@@ -63,4 +71,5 @@ class Page(Generic[T]):
             self.has_next_page,
             self.has_previous_page,
             self.total_count,
+            self.count,
         )

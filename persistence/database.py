@@ -43,11 +43,19 @@ class Database:
             echo=echo,
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Reads run in autocommit: one round trip per statement instead of three
+        # (BEGIN, the query, ROLLBACK). Several reads that must agree use snapshot().
+        self._reads = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+            autoflush=False,
+        )
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads; its connection goes back to the pool on exit."""
-        async with self._sessions() as session:
+        """A session for reads, each statement on its own; the connection goes back to the
+        pool on exit."""
+        async with self._reads() as session:
             yield session
 
     @asynccontextmanager

@@ -24,6 +24,12 @@ async def asset_of(context: Context, asset_id: int) -> Asset:
     return asset
 
 
+async def assets_of(context: Context, asset_ids: set[int]) -> dict[int, Asset]:
+    """Assets by id, through the request's loader: one query for the whole batch."""
+    found = await context.loaders.asset_by_id.load_many(sorted(asset_ids))
+    return {asset.id: asset for asset in found if asset is not None}
+
+
 async def order_by_id(context: Context, order_id: int) -> Order:
     found = await context.loaders.order_by_id.load(order_id)
     if found is None:

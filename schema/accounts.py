@@ -23,7 +23,7 @@ from schema.cash import (
     BalanceTransactionType,
     Limits,
 )
-from schema.common import UserError, edges, page_info, user_errors
+from schema.common import UserError, edges, page_info, selects, user_errors
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
 from schema.portfolio import Portfolio, Position
 from schema.trading import (
@@ -35,6 +35,7 @@ from schema.trading import (
     OrderEdge,
     OrderSide,
     OrderStatus,
+    orders_with_assets,
 )
 
 
@@ -89,10 +90,15 @@ class User:
             side=None if side is None else side.value,
             asset_symbol=asset_symbol,
         )
+        if selects(info, "edges", "node", "asset"):
+            built = await orders_with_assets(info, page.items)
+            node = lambda model: built[model.id]  # noqa: E731
+        else:
+            node = Order.from_model
         return OrderConnection(
-            edges=edges(page, OrderEdge, Order.from_model),
+            edges=edges(page, OrderEdge, node),
             page_info=page_info(page),
-            total_count=page.total_count,
+            page=page,
         )
 
     @strawberry.field(description="Cash movements (the ledger), newest first.")
@@ -113,7 +119,7 @@ class User:
         return BalanceTransactionConnection(
             edges=edges(page, BalanceTransactionEdge, BalanceTransaction.from_model),
             page_info=page_info(page),
-            total_count=page.total_count,
+            page=page,
         )
 
     @strawberry.field(description="Asset movements, newest first.")
@@ -134,7 +140,7 @@ class User:
         return AssetTransactionConnection(
             edges=edges(page, AssetTransactionEdge, AssetTransaction.from_model),
             page_info=page_info(page),
-            total_count=page.total_count,
+            page=page,
         )
 
     @strawberry.field(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from domain.cash import CashMovement
 from domain.errors import BusinessError
 from domain.limits import DailyUsage
+from domain.pagination import Page
 from persistence.models import CashBalance, LedgerEntry
 from resolvers import cash as resolve
 from resolvers import trading as resolve_trading
@@ -80,7 +82,12 @@ class BalanceTransactionEdge:
 class BalanceTransactionConnection:
     edges: list[BalanceTransactionEdge]
     page_info: PageInfo
-    total_count: int
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """Counted only when asked for: a long history makes counting the dearest part."""
+        return await self.page.total()
 
 
 @strawberry.type(description="What the user may still move today (UTC day) and the per-order cap.")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
+from domain.pagination import Page
 from persistence.models import Asset as AssetModel
 from resolvers import catalogue as resolve
 from resolvers.context import Info
@@ -25,6 +26,9 @@ class AssetOrder(Enum):
         "PRICE_CHANGE_24H", description="Biggest gainer first."
     )
     VOLUME_24H = strawberry.enum_value("VOLUME_24H", description="Largest volume first.")
+
+
+_BUILT = "_graphql_asset"
 
 
 @strawberry.type(description="A recorded price.")
@@ -76,6 +80,15 @@ class Asset:
 
     @classmethod
     def from_model(cls, model: AssetModel) -> Asset:
+        # A page of 100 orders often names one asset 100 times: build its type once.
+        # The model comes from this request's loader, so the copy never outlives it.
+        built: Asset | None = model.__dict__.get(_BUILT)
+        if built is None:
+            built = model.__dict__[_BUILT] = cls._build(model)
+        return built
+
+    @classmethod
+    def _build(cls, model: AssetModel) -> Asset:
         return cls(
             id=model.id,
             symbol=model.symbol,
@@ -114,7 +127,12 @@ class AssetEdge:
 class AssetConnection:
     edges: list[AssetEdge]
     page_info: PageInfo
-    total_count: int
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """Counted only when asked for: a long history makes counting the dearest part."""
+        return await self.page.total()
 
 
 @strawberry.type
@@ -146,7 +164,7 @@ class CatalogueQuery:
         return AssetConnection(
             edges=edges(page, AssetEdge, Asset.from_model),
             page_info=page_info(page),
-            total_count=page.total_count,
+            page=page,
         )
 
     @strawberry.field(description="One asset by its symbol (case-insensitive), or null.")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from domain.errors import BusinessError, BusinessErrors
 from domain.errors import ErrorCode as DomainErrorCode
@@ -64,4 +65,28 @@ def edges(
     ]
 
 
-__all__ = ["ErrorCode", "PageInfo", "UserError", "edges", "page_info", "user_errors"]
+def selects(info: Any, *path: str) -> bool:
+    """Whether the current field's selection reaches ``path`` (fragments included)."""
+    raw = info._raw_info
+    return _reaches(raw.field_nodes, path, raw.fragments)
+
+
+def _reaches(nodes: Any, path: tuple[str, ...], fragments: Any) -> bool:
+    if not path:
+        return True
+    for node in nodes:
+        for selection in getattr(node.selection_set, "selections", None) or ():
+            if isinstance(selection, FieldNode):
+                if selection.name.value == path[0] and _reaches([selection], path[1:], fragments):
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                if _reaches([selection], path, fragments):
+                    return True
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and _reaches([fragment], path, fragments):
+                    return True
+    return False
+
+
+__all__ = ["ErrorCode", "PageInfo", "UserError", "edges", "page_info", "selects", "user_errors"]

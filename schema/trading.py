@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any, cast
 
 import strawberry
 
 from domain.errors import BusinessError
 from domain.orders import OrderRequest
+from domain.pagination import Page
+from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
 from resolvers import trading as resolve
@@ -69,13 +72,21 @@ class Order:
     filled_at: datetime | None
     cancelled_at: datetime | None
 
+    preloaded_asset: strawberry.Private[AssetModel | None] = None
+
     @strawberry.field
-    async def asset(self, info: Info) -> Asset:
-        return Asset.from_model(await resolve.asset_of(info.context, self.asset_id))
+    def asset(self, info: Info) -> Asset:
+        # A page of orders loads its assets in one batch before its nodes are built:
+        # then this answers at once, with no coroutine per order. Otherwise it hands
+        # the executor an awaitable on the request's asset loader.
+        if self.preloaded_asset is not None:
+            return Asset.from_model(self.preloaded_asset)
+        return cast("Asset", _load_asset(info, self.asset_id))
 
     @classmethod
-    def from_model(cls, model: OrderModel) -> Order:
+    def from_model(cls, model: OrderModel, asset: AssetModel | None = None) -> Order:
         return cls(
+            preloaded_asset=asset,
             asset_id=model.asset_id,
             id=strawberry.ID(str(model.id)),
             client_order_id=model.client_order_id,
@@ -92,6 +103,16 @@ class Order:
         )
 
 
+async def _load_asset(info: Info, asset_id: int) -> Asset:
+    return Asset.from_model(await resolve.asset_of(info.context, asset_id))
+
+
+async def orders_with_assets(info: Info, models: list[OrderModel]) -> dict[int, Order]:
+    """Orders by id, their assets loaded in one batch (through the request's loader)."""
+    assets = await resolve.assets_of(info.context, {model.asset_id for model in models})
+    return {model.id: Order.from_model(model, assets.get(model.asset_id)) for model in models}
+
+
 @strawberry.type
 class OrderEdge:
     cursor: str
@@ -102,7 +123,12 @@ class OrderEdge:
 class OrderConnection:
     edges: list[OrderEdge]
     page_info: PageInfo
-    total_count: int
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """Counted only when asked for: a long history makes counting the dearest part."""
+        return await self.page.total()
 
 
 @strawberry.type(description="Units moved in or out of a position by an order fill.")
@@ -148,7 +174,12 @@ class AssetTransactionEdge:
 class AssetTransactionConnection:
     edges: list[AssetTransactionEdge]
     page_info: PageInfo
-    total_count: int
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        """Counted only when asked for: a long history makes counting the dearest part."""
+        return await self.page.total()
 
 
 @strawberry.input

@@ -65,12 +65,12 @@ async def count(gql, count_statements, query, variables, token):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        # user + page + total + one batch of assets
-        (NESTED_ORDERS, 4),
-        # user + page + total + one batch of orders + one batch of assets
-        (LEDGER_WITH_ORDERS, 5),
-        # user + page + total + assets + orders (their assets were already loaded)
-        (MOVES_WITH_EVERYTHING, 5),
+        # user + page + one batch of assets
+        (NESTED_ORDERS, 3),
+        # user + page + one batch of orders + one batch of assets
+        (LEDGER_WITH_ORDERS, 4),
+        # user + page + assets + orders (their assets were already loaded)
+        (MOVES_WITH_EVERYTHING, 4),
     ],
 )
 async def test_connections_cost_the_same_for_1_or_100_rows(
@@ -79,6 +79,15 @@ async def test_connections_cost_the_same_for_1_or_100_rows(
     one = await count(gql, count_statements, query, {"first": 1}, active_trader.token)
     hundred = await count(gql, count_statements, query, {"first": 100}, active_trader.token)
     assert one == hundred == expected
+
+
+async def test_total_count_is_counted_only_when_asked_for(gql, count_statements, active_trader):
+    without = "{ me { orders(first: 5) { edges { cursor } } } }"
+    with_total = "{ me { orders(first: 5) { totalCount edges { cursor } } } }"
+    assert await count(gql, count_statements, without, {}, active_trader.token) == 2
+    assert await count(gql, count_statements, with_total, {}, active_trader.token) == 3
+    data = await gql(with_total, token=active_trader.token)
+    assert data["me"]["orders"]["totalCount"] == 40
 
 
 async def test_dashboard_reads_the_portfolio_once(gql, count_statements, active_trader):

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import AssetTransaction
-from persistence.repositories.keyset import KeysetPage, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
 
 
 class AssetTransactionRepository:
@@ -19,9 +19,19 @@ class AssetTransactionRepository:
     async def page(
         self, user_id: int, *, before_id: int | None, limit: int, asset_id: int | None = None
     ) -> KeysetPage[AssetTransaction]:
-        filters: list[ColumnElement[bool]] = [AssetTransaction.user_id == user_id]
-        if asset_id is not None:
-            filters.append(AssetTransaction.asset_id == asset_id)
+        filters = self._filters(user_id, asset_id)
         return await newest_first(
             self.session, AssetTransaction, filters, before_id=before_id, limit=limit
         )
+
+    async def count(self, user_id: int, *, asset_id: int | None = None) -> int:
+        return await count_matching(
+            self.session, AssetTransaction, self._filters(user_id, asset_id)
+        )
+
+    @staticmethod
+    def _filters(user_id: int, asset_id: int | None) -> list[ColumnElement[bool]]:
+        filters: list[ColumnElement[bool]] = [AssetTransaction.user_id == user_id]
+        if asset_id is not None:
+            filters.append(AssetTransaction.asset_id == asset_id)
+        return filters

@@ -15,7 +15,6 @@ RowT = TypeVar("RowT")
 class KeysetPage(Generic[RowT]):
     rows: list[RowT]
     has_more: bool
-    total_count: int
 
 
 async def newest_first(
@@ -36,5 +35,11 @@ async def newest_first(
     if before_id is not None:
         statement = statement.where(id_column < before_id)
     rows = list(await session.scalars(statement.order_by(id_column.desc()).limit(limit + 1)))
-    total = await session.scalar(select(func.count()).select_from(model).where(*filters))
-    return KeysetPage(rows[:limit], len(rows) > limit, int(total or 0))
+    return KeysetPage(rows[:limit], len(rows) > limit)
+
+
+async def count_matching(
+    session: AsyncSession, model: type[RowT], filters: list[ColumnElement[bool]]
+) -> int:
+    """How many rows match: run only when a client asks for totalCount."""
+    return int(await session.scalar(select(func.count()).select_from(model).where(*filters)) or 0)

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import IdempotencyKey, LedgerEntry
-from persistence.repositories.keyset import KeysetPage, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
 
 
 class LedgerRepository:
@@ -65,12 +65,23 @@ class LedgerRepository:
     async def page(
         self, user_id: int, *, before_id: int | None, limit: int, type_: str | None
     ) -> KeysetPage[LedgerEntry]:
-        filters = [LedgerEntry.user_id == user_id]
+        return await newest_first(
+            self.session,
+            LedgerEntry,
+            self._filters(user_id, type_),
+            before_id=before_id,
+            limit=limit,
+        )
+
+    async def count(self, user_id: int, *, type_: str | None) -> int:
+        return await count_matching(self.session, LedgerEntry, self._filters(user_id, type_))
+
+    @staticmethod
+    def _filters(user_id: int, type_: str | None) -> list[ColumnElement[bool]]:
+        filters: list[ColumnElement[bool]] = [LedgerEntry.user_id == user_id]
         if type_ is not None:
             filters.append(LedgerEntry.type == type_)
-        return await newest_first(
-            self.session, LedgerEntry, filters, before_id=before_id, limit=limit
-        )
+        return filters
 
 
 class IdempotencyRepository:

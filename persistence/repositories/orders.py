@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Order
-from persistence.repositories.keyset import KeysetPage, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
 
 
 class OrderRepository:
@@ -144,6 +144,24 @@ class OrderRepository:
         side: str | None = None,
         asset_id: int | None = None,
     ) -> KeysetPage[Order]:
+        filters = self._filters(user_id, status, side, asset_id)
+        return await newest_first(self.session, Order, filters, before_id=before_id, limit=limit)
+
+    async def count(
+        self,
+        user_id: int,
+        *,
+        status: str | None = None,
+        side: str | None = None,
+        asset_id: int | None = None,
+    ) -> int:
+        filters = self._filters(user_id, status, side, asset_id)
+        return await count_matching(self.session, Order, filters)
+
+    @staticmethod
+    def _filters(
+        user_id: int, status: str | None, side: str | None, asset_id: int | None
+    ) -> list[ColumnElement[bool]]:
         filters: list[ColumnElement[bool]] = [Order.user_id == user_id]
         if status is not None:
             filters.append(Order.status == status)
@@ -151,4 +169,4 @@ class OrderRepository:
             filters.append(Order.side == side)
         if asset_id is not None:
             filters.append(Order.asset_id == asset_id)
-        return await newest_first(self.session, Order, filters, before_id=before_id, limit=limit)
+        return filters
