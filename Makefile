@@ -76,6 +76,11 @@ db-stop: $(STAMP)
 lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
+# The Dockerfile's share of the lock (runtime only, same pins and hashes); after `make lock`.
+.PHONY: image-lock
+image-lock: $(STAMP)
+	$(BIN)/python deploy/runtime_lock.py
+
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from domain import account_rules as rules
 from domain.clock import utc_now
 from domain.errors import BusinessError, BusinessErrors, ErrorCode
+from domain.login_guard import LoginGuard
 from domain.passwords import hash_password, verify_password
 from domain.tokens import Claims, IssuedToken, TokenCodec
 from persistence.database import Database
@@ -69,10 +70,17 @@ def _taken(violation: UniqueViolation) -> BusinessError:
 
 
 class Accounts:
-    def __init__(self, db: Database, codec: TokenCodec, revocations: TokenRevocations) -> None:
+    def __init__(
+        self,
+        db: Database,
+        codec: TokenCodec,
+        revocations: TokenRevocations,
+        guard: LoginGuard,
+    ) -> None:
         self._db = db
         self._codec = codec
         self._revocations = revocations
+        self._guard = guard
 
     async def register(self, form: Registration) -> SignedIn:
         check = _Collector()
@@ -96,13 +104,19 @@ class Accounts:
             raise _taken(violation) from None
         return SignedIn(user, self._codec.issue(user.id, user.username))
 
-    async def login(self, username_or_email: str, password: str) -> SignedIn:
+    async def login(
+        self, username_or_email: str, password: str, client_ip: str = "unknown"
+    ) -> SignedIn:
+        """Raises LoginThrottled while the name or address is locked out after failures."""
+        await self._guard.check(username_or_email, client_ip)
         async with self._db.read() as session:
             user = await UserRepository(session).find_for_login(username_or_email)
         # Unknown users are verified against a dummy hash: both answers take the same time.
         matches = await verify_password(user.password_hash if user else None, password)
         if user is None or not matches:
+            await self._guard.failed(username_or_email, client_ip)
             raise INVALID_CREDENTIALS
+        await self._guard.succeeded(username_or_email, client_ip)
         return SignedIn(user, self._codec.issue(user.id, user.username))
 
     async def logout(self, claims: Claims) -> None:

@@ -20,9 +20,10 @@ from domain.execution import BUY, settle_fill, trade_total
 from domain.limits import Limits
 from domain.market.events import ORDERS_CHANNEL, encode_order
 from domain.money import cents_up
+from domain.observers import NO_ORDER_OBSERVER, OrderObserver
 from domain.validation import client_key, positive_amount
 from persistence.database import Database
-from persistence.models import Asset, CashBalance, Order
+from persistence.models import Asset, CashBalance, Order, Position
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.orders import OrderRepository
@@ -84,10 +85,17 @@ def _marketable(request: OrderRequest, price: Decimal) -> bool:
 
 
 class Orders:
-    def __init__(self, db: Database, limits: Limits, pubsub: PubSub) -> None:
+    def __init__(
+        self,
+        db: Database,
+        limits: Limits,
+        pubsub: PubSub,
+        observer: OrderObserver = NO_ORDER_OBSERVER,
+    ) -> None:
         self._db = db
         self._limits = limits
         self._pubsub = pubsub
+        self._observer = observer
 
     async def place(self, user_id: int, request: OrderRequest) -> Order:
         _check_input(request)
@@ -100,6 +108,9 @@ class Orders:
             if previous is not None:
                 return previous  # a retry: nothing executes again, nothing is published
             order = await self._place(session, balance, self._check_asset(asset, request), request)
+        self._observer.order_placed(order)
+        if order.status == "FILLED":
+            self._observer.order_filled(order)
         await self.publish(order)
         return order
 
@@ -208,7 +219,7 @@ class Orders:
                     "quantity",
                 )
         else:
-            position = await positions.lock(user_id, asset.id)
+            position: Position | None = await positions.lock(user_id, asset.id)
             available = Decimal(0) if position is None else position.available
             if available < request.quantity:
                 raise BusinessError(
@@ -239,6 +250,7 @@ class Orders:
                 side=request.side,
                 quantity=request.quantity,
                 price=asset.price,
+                locked_position=None if request.side == BUY else position,
             )
             return order
         if request.side == BUY:

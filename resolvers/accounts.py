@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from domain.accounts import Registration, SignedIn
+from domain.login_guard import LoginThrottled
 from persistence.models import User
-from resolvers.context import Context
+from resolvers.context import Context, RateLimited
 
 
 async def me(context: Context) -> User | None:
@@ -30,7 +31,15 @@ async def register(context: Context, form: Registration) -> SignedIn:
 
 
 async def login(context: Context, username: str, password: str) -> SignedIn:
-    return await context.services.accounts.login(username, password)
+    try:
+        return await context.services.accounts.login(username, password, context.client_ip)
+    except LoginThrottled as throttled:
+        context.answer_http(429, {"Retry-After": str(throttled.retry_after)})
+        raise RateLimited(
+            throttled.retry_after,
+            "Too many failed sign-ins; sign-in is paused for "
+            f"{throttled.retry_after} s. Check the name and password, or wait.",
+        ) from None
 
 
 async def logout(context: Context) -> None:

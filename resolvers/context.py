@@ -53,12 +53,22 @@ class NotAuthenticated(GraphQLError):
         )
 
 
+class RateLimited(GraphQLError):
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(
+            message or f"Too many requests; try again in {retry_after} s.",
+            extensions={"code": "RATE_LIMITED", "retryAfter": retry_after},
+        )
+
+
 @dataclass(slots=True)
 class Context:
     services: Services
     request: Request | WebSocket
     response: Response | WebSocket | None
     claims: Claims | None
+    client_ip: str = "unknown"
+    """The caller's address (the socket's peer, or behind a trusted proxy the forwarded one)."""
     loaders: Loaders = field(init=False)
     memo: dict[object, Any] = field(default_factory=dict)
     """Per-request results shared by sibling fields (e.g. one portfolio valuation)."""
@@ -73,6 +83,15 @@ class Context:
         """Empty the caches: a websocket connection's one context outlives many events."""
         self.loaders = Loaders(self.services.db)
         self.memo.clear()
+
+    def answer_http(self, status: int | None = None, headers: dict[str, str] | None = None) -> None:
+        """Set the HTTP status and headers of this request's response (no-op on websockets)."""
+        if not isinstance(self.response, Response):
+            return
+        if status is not None:
+            self.response.status_code = status
+        for name, value in (headers or {}).items():
+            self.response.headers[name] = value
 
     @property
     def user_id(self) -> int | None:

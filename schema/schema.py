@@ -18,10 +18,15 @@ from schema.broadcast import SharedEventExecutor
 from schema.cash import CashMutation
 from schema.catalogue import CatalogueQuery
 from schema.extensions.error_discipline import ErrorDiscipline
+from schema.extensions.operation_limits import OperationLimits, OperationLimitsExtension
+from schema.extensions.operation_report import OperationReporter, ReportOperation
+from schema.extensions.rate_limits import RateLimitExtension, RatePolicy
 from schema.red_pocket import RedPocketMutation
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.trading import TradingMutation, TradingQuery
+
+DEFAULT_LIMITS = OperationLimits()
 
 Query = merge_types("Query", (AccountQuery, CatalogueQuery, TradingQuery))
 Mutation = merge_types(
@@ -29,14 +34,30 @@ Mutation = merge_types(
 )
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+def build_schema(
+    *,
+    introspection: bool = True,
+    suggestions: bool = True,
+    limits: OperationLimits = DEFAULT_LIMITS,
+    rate_policy: RatePolicy | None = None,
+    on_rate_limited: Callable[[str], None] = lambda scope: None,
+    report_operation: ReportOperation | None = None,
+) -> strawberry.Schema:
+    """The schema with its extensions; ``rate_policy`` None turns rate limits off."""
     # Parsing and validating cost ~1 ms per request; clients that send the same document
-    # with variables hit these caches and skip both.
+    # with variables hit these caches and skip both. The limits run inside validation,
+    # so they are cached too, and refuse an operation before any resolver runs.
     extensions: list[Callable[[], SchemaExtension]] = [
-        ErrorDiscipline,
+        lambda: ErrorDiscipline(hide_suggestions=not suggestions),
+        lambda: OperationLimitsExtension(limits),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
     ]
+    if report_operation is not None:
+        # First: it exits last, so it sees every error with the code clients get.
+        extensions.insert(0, lambda: OperationReporter(report_operation))
+    if rate_policy is not None:
+        extensions.append(lambda: RateLimitExtension(rate_policy, on_rate_limited))
     if not introspection:
         extensions.append(DisableIntrospection)
     return strawberry.Schema(

@@ -115,6 +115,8 @@ def test_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "db_pool_size": 30,
         # Tests move prices themselves; the engine runs only where a test starts it.
         "price_engine": False,
+        # Thousands of requests a minute from one address: the limits have their own tests.
+        "rate_limits_enabled": False,
     }
     values.update(overrides)
     return Settings(**values)

@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from persistence.database import sync_free_url
 from web.runtime import prepare_database
@@ -62,7 +63,8 @@ class Server:
         raise AssertionError("server did not become ready:\n" + "\n".join(self.lines[-20:]))
 
     async def _read(self) -> None:
-        assert self.process is not None and self.process.stderr is not None
+        assert self.process is not None
+        assert self.process.stderr is not None
         async for raw in self.process.stderr:
             self.lines.append(raw.decode(errors="replace").rstrip())
 
@@ -88,10 +90,10 @@ class Server:
             self._reader.cancel()
 
 
-async def price_ticks(url: str, symbol: str, count: int, timeout: float) -> list[dict]:
+async def price_ticks(url: str, symbol: str, count: int, seconds: float) -> list[dict[str, str]]:
     """The next ``count`` ticks of ``symbol`` seen by a graphql-transport-ws subscriber."""
     ws_url = url.replace("http://", "ws://") + "/graphql"
-    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+    async with websockets.connect(ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         query = "subscription($s: [String!]) { prices(symbols: $s) { symbol price at } }"
@@ -104,8 +106,8 @@ async def price_ticks(url: str, symbol: str, count: int, timeout: float) -> list
                 }
             )
         )
-        ticks = []
-        async with asyncio.timeout(timeout):
+        ticks: list[dict[str, str]] = []
+        async with asyncio.timeout(seconds):
             while len(ticks) < count:
                 message = json.loads(await ws.recv())
                 assert message["type"] == "next", message
@@ -150,14 +152,89 @@ async def test_ticks_cross_processes_and_the_engine_fails_over(
         await asyncio.sleep(0.5)
         assert not second.leads()
         # A subscriber on the second process sees the ticks the first one produces.
-        ticks = await price_ticks(second.url, "BTC", 3, timeout=10)
+        ticks = await price_ticks(second.url, "BTC", 3, seconds=10)
         assert [t["symbol"] for t in ticks] == ["BTC"] * 3
         assert len({t["at"] for t in ticks}) == 3
         # The leader dies without a goodbye; the other process takes the engine over.
         await first.stop(signal.SIGKILL)
         await second.wait_until_leading(10)
-        after = await price_ticks(second.url, "BTC", 2, timeout=10)
+        after = await price_ticks(second.url, "BTC", 2, seconds=10)
         assert all(t["at"] > ticks[-1]["at"] for t in after)
     finally:
         await first.stop()
         await second.stop()
+
+
+async def graphql(url: str, query: str, variables=None, token: str | None = None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.post(
+            f"{url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+    return response, response.json()
+
+
+async def test_sessions_limits_and_idempotency_hold_across_replicas(
+    shared_database, redis_url, tmp_path
+):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": shared_database,
+        "REDIS_URL": redis_url,
+        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
+        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
+        "MIGRATE_ON_START": "false",
+        "PRICE_ENGINE": "false",
+        "DATA_DIR": str(tmp_path),
+        "RATE_LIMIT_IP_POINTS": "1000",
+        "RATE_LIMIT_USER_POINTS": "200",
+    }
+    first, second = Server(env), Server(env)
+    try:
+        await asyncio.gather(first.start(), second.start())
+        name = f"replica_{uuid.uuid4().hex[:8]}"
+        _, registered = await graphql(
+            first.url,
+            "mutation($i: RegisterInput!) { register(input: $i) { token errors { code } } }",
+            {
+                "i": {
+                    "username": name,
+                    "email": f"{name}@example.com",
+                    "password": "Correct-Horse-9-Battery",
+                }
+            },
+        )
+        token = registered["data"]["register"]["token"]
+        me = "{ me { username } }"
+        # A session made on one replica is good on the other...
+        assert (await graphql(second.url, me, token=token))[1]["data"]["me"]["username"] == name
+        # ...and an idempotent deposit retried on both moves money once.
+        deposit = """mutation($k: String) { deposit(input: {amount: "250.00", idempotencyKey: $k}) {
+            transaction { id } errors { code } } }"""
+        key = uuid.uuid4().hex
+        answers = await asyncio.gather(
+            *(graphql(server.url, deposit, {"k": key}, token) for server in (first, second) * 4)
+        )
+        ids = {body["data"]["deposit"]["transaction"]["id"] for _, body in answers}
+        assert len(ids) == 1
+        balance = "{ me { balance { cash } } }"
+        assert (await graphql(second.url, balance, token=token))[1]["data"]["me"]["balance"] == {
+            "cash": "250.00"
+        }
+        # A logout on one replica revokes that token on the other.
+        login = """mutation($u: String!) { login(input: {username: $u,
+            password: "Correct-Horse-9-Battery"}) { token } }"""
+        other = (await graphql(first.url, login, {"u": name}))[1]["data"]["login"]["token"]
+        await graphql(second.url, "mutation { logout { success } }", token=other)
+        assert (await graphql(first.url, me, token=other))[1]["data"]["me"] is None
+        assert (await graphql(first.url, me, token=token))[1]["data"]["me"]["username"] == name
+        # One user budget, shared by both replicas: small queries weigh 1 point each.
+        response, _ = await graphql(first.url, me, token=token)
+        remaining = int(response.headers["X-RateLimit-Remaining"])
+        statuses = []
+        for i in range(remaining + 6):
+            response, _ = await graphql((second, first)[i % 2].url, me, token=token)
+            statuses.append(response.status_code)
+        assert statuses == [200] * remaining + [429] * 6
+    finally:
+        await asyncio.gather(first.stop(), second.stop())

@@ -5,27 +5,85 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path, PurePosixPath
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
+from schema.extensions.operation_limits import OperationLimits
+from schema.extensions.rate_limits import RatePolicy
 from schema.schema import build_schema
-from web import health
+from web import health, metrics
+from web.access_log import AccessLogMiddleware, report_operation
+from web.body_limit import BodyLimitMiddleware
+from web.client_ip import parse_networks
 from web.config import Settings
+from web.connections import OpenWebSockets, WebSocketTracker
 from web.graphql_app import GraphQLApp
 from web.request_id import RequestIdMiddleware
 from web.runtime import Runtime, start_runtime
 
 log = logging.getLogger("cnop")
 
+FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+"""The built single-page app (`make run` builds it when Node.js is available)."""
+
+
+class SinglePageApp(StaticFiles):
+    """The built SPA: its files as they are, and index.html for any other path without
+    a file extension, so that a reload on a client-side route (/market/BTC) works."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404 or "." in PurePosixPath(path).name:
+                raise
+            response = await super().get_response("index.html", scope)
+        # Vite names built assets by content hash: cache them for good, revalidate the page.
+        immutable = path.startswith("assets/")
+        response.headers.setdefault(
+            "Cache-Control", "public, max-age=31536000, immutable" if immutable else "no-cache"
+        )
+        return response
+
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     """The app; with ``runtime`` given (tests), the lifespan uses it instead of starting one."""
-    graphql = GraphQLApp(
-        build_schema(introspection=settings.introspection), graphiql=settings.graphiql
+    schema = build_schema(
+        introspection=settings.introspection,
+        report_operation=report_operation,
+        on_rate_limited=metrics.record_rate_limited,
+        suggestions=not settings.is_production,
+        limits=OperationLimits(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_query_aliases,
+            max_tokens=settings.max_query_tokens,
+            max_cost=settings.max_query_cost,
+        ),
+        rate_policy=RatePolicy(
+            window=settings.rate_limit_window_s,
+            user_points=settings.rate_limit_user_points,
+            ip_points=settings.rate_limit_ip_points,
+        )
+        if settings.rate_limits_enabled
+        else None,
     )
+    graphql = GraphQLApp(
+        schema,
+        graphiql=settings.graphiql,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+        max_connections_per_ip=settings.ws_max_connections_per_ip,
+        max_subscriptions_per_connection=settings.ws_max_subscriptions,
+    )
+
+    websockets = OpenWebSockets()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -38,6 +96,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         try:
             yield
         finally:
+            # Under `cnop serve` they are closed already (web.server), before uvicorn
+            # waited for in-flight requests; the runtime closes only after those.
+            await websockets.close_all()
             if owned:
                 await active.close()
 
@@ -47,7 +108,12 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         Route("/health/live", health.live),
         Route("/health/ready", health.ready),
     ]
-    middleware = [Middleware(RequestIdMiddleware)]
+    if settings.metrics_enabled:
+        routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))
+    if (FRONTEND_DIST / "index.html").is_file():
+        # Last, so that /graphql and /health/* keep precedence over the SPA's routes.
+        routes.append(Mount("/", SinglePageApp(directory=FRONTEND_DIST, html=True)))
+    middleware = [Middleware(RequestIdMiddleware), Middleware(AccessLogMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -59,7 +125,11 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
                 max_age=600,
             )
         )
+    # Inside CORS, so that a refused body still carries the CORS headers a browser needs.
+    middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
+    middleware.append(Middleware(WebSocketTracker, connections=websockets))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.websockets = websockets
     if runtime is not None:
         app.state.services = runtime.services
         app.state.runtime = runtime

@@ -14,10 +14,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
 
+from web.client_ip import parse_networks
+
 T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
 ENVIRONMENTS = ("development", "production")
 PRICE_FEEDS = ("simulated", "coingecko")
 
@@ -40,6 +43,10 @@ class Settings:
     jwt_issuer: str = "cnop"
     jwt_audience: str = "cnop-web"
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics_enabled: bool = True
+    max_body_bytes: int = 1024 * 1024
+    shutdown_timeout_s: int = 10
     cors_origins: tuple[str, ...] = ()
     migrate_on_start: bool = True
     db_pool_size: int = 20
@@ -61,6 +68,20 @@ class Settings:
     price_seed: int | None = None
     price_history_interval_s: int = 60
     coingecko_poll_s: int = 60
+    max_query_depth: int = 15
+    max_query_aliases: int = 30
+    max_query_tokens: int = 2000
+    max_query_cost: int = 10_000
+    rate_limits_enabled: bool = True
+    rate_limit_window_s: int = 60
+    rate_limit_user_points: int = 600
+    rate_limit_ip_points: int = 1200
+    login_max_failures: int = 5
+    login_max_failures_per_ip: int = 50
+    login_lockout_s: int = 900
+    trusted_proxies: tuple[str, ...] = ()
+    ws_max_connections_per_ip: int = 20
+    ws_max_subscriptions: int = 20
 
     @property
     def is_production(self) -> bool:
@@ -88,6 +109,16 @@ class Settings:
             jwt_issuer=read.text("JWT_ISSUER", defaults.jwt_issuer),
             jwt_audience=read.text("JWT_AUDIENCE", defaults.jwt_audience),
             log_level=read.choice("LOG_LEVEL", defaults.log_level, LOG_LEVELS, upper=True),
+            log_format=read.choice(
+                "LOG_FORMAT", defaults.log_format if development else "json", LOG_FORMATS
+            ),
+            metrics_enabled=read.flag("METRICS_ENABLED", defaults.metrics_enabled),
+            max_body_bytes=read.number(
+                "MAX_BODY_BYTES", defaults.max_body_bytes, low=1024, high=64 * 1024 * 1024
+            ),
+            shutdown_timeout_s=read.number(
+                "SHUTDOWN_TIMEOUT_S", defaults.shutdown_timeout_s, low=1, high=600
+            ),
             cors_origins=read.csv("CORS_ORIGINS"),
             migrate_on_start=read.flag("MIGRATE_ON_START", True),
             db_pool_size=read.number("DB_POOL_SIZE", defaults.db_pool_size, low=1, high=500),
@@ -132,6 +163,54 @@ class Settings:
                 "COINGECKO_POLL_S", defaults.coingecko_poll_s, low=10, high=3600
             ),
         )
+        settings = replace(
+            settings,
+            max_query_depth=read.number(
+                "MAX_QUERY_DEPTH", defaults.max_query_depth, low=2, high=100
+            ),
+            max_query_aliases=read.number(
+                "MAX_QUERY_ALIASES", defaults.max_query_aliases, low=0, high=1000
+            ),
+            max_query_tokens=read.number(
+                "MAX_QUERY_TOKENS", defaults.max_query_tokens, low=100, high=100_000
+            ),
+            max_query_cost=read.number(
+                "MAX_QUERY_COST", defaults.max_query_cost, low=10, high=10_000_000
+            ),
+            rate_limits_enabled=read.flag("RATE_LIMITS_ENABLED", defaults.rate_limits_enabled),
+            rate_limit_window_s=read.number(
+                "RATE_LIMIT_WINDOW_S", defaults.rate_limit_window_s, low=1, high=86400
+            ),
+            rate_limit_user_points=read.number(
+                "RATE_LIMIT_USER_POINTS", defaults.rate_limit_user_points, low=1, high=10**9
+            ),
+            rate_limit_ip_points=read.number(
+                "RATE_LIMIT_IP_POINTS", defaults.rate_limit_ip_points, low=1, high=10**9
+            ),
+            login_max_failures=read.number(
+                "LOGIN_MAX_FAILURES", defaults.login_max_failures, low=1, high=1000
+            ),
+            login_max_failures_per_ip=read.number(
+                "LOGIN_MAX_FAILURES_PER_IP", defaults.login_max_failures_per_ip, low=1, high=100_000
+            ),
+            login_lockout_s=read.number(
+                "LOGIN_LOCKOUT_S", defaults.login_lockout_s, low=1, high=86400
+            ),
+            trusted_proxies=read.csv("TRUSTED_PROXIES"),
+            ws_max_connections_per_ip=read.number(
+                "WS_MAX_CONNECTIONS_PER_IP", defaults.ws_max_connections_per_ip, low=1, high=100_000
+            ),
+            ws_max_subscriptions=read.number(
+                "WS_MAX_SUBSCRIPTIONS", defaults.ws_max_subscriptions, low=1, high=1000
+            ),
+        )
+        try:
+            parse_networks(settings.trusted_proxies)
+        except ValueError:
+            raise ConfigError(
+                "TRUSTED_PROXIES: expected addresses or networks such as 10.0.0.0/8, "
+                f"got {','.join(settings.trusted_proxies)!r}"
+            ) from None
         if settings.red_pocket_default_reward != settings.red_pocket_default_reward.quantize(
             Decimal("0.01")
         ):

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from typing import Any, cast
 
 import strawberry
 from cross_web import HTTPException
 from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from domain.tokens import Claims
 from resolvers.context import Context, Services
+from web.client_ip import Network, client_ip
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -50,13 +55,55 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
-    def __init__(self, schema: strawberry.Schema, *, graphiql: bool) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        graphiql: bool,
+        trusted_proxies: tuple[Network, ...] = (),
+        max_connections_per_ip: int = 20,
+        max_subscriptions_per_connection: int = 20,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
+        self.trusted_proxies = trusted_proxies
+        self.max_connections_per_ip = max_connections_per_ip
+        self._connections: Counter[str] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await super().__call__(scope, receive, send)
+            return
+        address = client_ip(scope, self.trusted_proxies)
+        if self._connections[address] >= self.max_connections_per_ip:
+            # Refused before the handshake completes: 1008 is "policy violation".
+            await send({"type": "websocket.close", "code": 1008, "reason": "too many connections"})
+            return
+        self._connections[address] += 1
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._connections[address] -= 1
+            if self._connections[address] <= 0:
+                del self._connections[address]
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        # Syntax errors are raised before the extensions can shape them: give them a code.
+        errors: list[dict[str, Any]] = cast("list[dict[str, Any]]", response.get("errors") or [])
+        for error in errors:
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                too_long = "Parsing aborted" in str(error.get("message", ""))
+                extensions["code"] = "QUERY_TOO_COMPLEX" if too_long else "GRAPHQL_PARSE_FAILED"
+        return response
 
     def parse_json(self, data: str | bytes) -> Any:
         parsed = super().parse_json(data)
@@ -79,7 +126,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 claims = await services.accounts.authenticate(token)
         # A websocket's one context lives as long as the connection; its claims come
         # from the connection_init payload, in on_ws_connect.
-        return Context(services=services, request=request, response=response, claims=claims)
+        return Context(
+            services=services,
+            request=request,
+            response=response,
+            claims=claims,
+            client_ip=client_ip(request.scope, self.trusted_proxies),
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a websocket from the Authorization of its connection_init payload.

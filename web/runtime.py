@@ -19,6 +19,7 @@ from domain.insights.breaker import CircuitBreaker
 from domain.insights.service import Insights, provider_for
 from domain.insights.source import SnapshotSource
 from domain.limits import Limits
+from domain.login_guard import LoginGuard, LoginPolicy
 from domain.market.engine import EngineTiming, PriceEngine
 from domain.market.feeds import CoinGeckoFeed, PriceFeed, SimulatedFeed
 from domain.market.live import LiveHub
@@ -36,6 +37,7 @@ from persistence.red_pocket.loader import load_secret_words
 from persistence.stores import open_stores
 from resolvers.context import Services
 from web.config import Settings
+from web.metrics import ORDER_METRICS
 
 log = logging.getLogger("cnop")
 
@@ -120,10 +122,23 @@ async def start_runtime(settings: Settings) -> Runtime:
     services = Services(
         db=db,
         stores=stores,
-        accounts=Accounts(db, codec, stores.revocations),
+        accounts=Accounts(
+            db,
+            codec,
+            stores.revocations,
+            LoginGuard(
+                stores.rate_limiter,
+                LoginPolicy(
+                    max_failures=settings.login_max_failures,
+                    max_failures_per_ip=settings.login_max_failures_per_ip,
+                    window=settings.login_lockout_s,
+                    lockout=settings.login_lockout_s,
+                ),
+            ),
+        ),
         catalogue=Catalogue(db),
         cash=Cash(db, limits),
-        orders=Orders(db, limits, stores.pubsub),
+        orders=Orders(db, limits, stores.pubsub, observer=ORDER_METRICS),
         portfolios=portfolios,
         history=History(db),
         red_pocket=RedPocket(
@@ -159,7 +174,7 @@ def start_market(settings: Settings, services: Services) -> MarketSupervisor:
         db=services.db,
         feed=feed,
         pubsub=services.stores.pubsub,
-        matcher=Matcher(services.db, services.orders),
+        matcher=Matcher(services.db, services.orders, observer=ORDER_METRICS),
         timing=EngineTiming(
             tick=timedelta(milliseconds=settings.price_tick_ms),
             history_interval=timedelta(seconds=settings.price_history_interval_s),

@@ -7,6 +7,7 @@ import logging
 from decimal import Decimal
 
 from domain.execution import BUY, settle_fill, trade_total
+from domain.observers import NO_ORDER_OBSERVER, OrderObserver
 from domain.orders import Orders
 from persistence.database import Database
 from persistence.models import Order
@@ -25,9 +26,12 @@ def crosses(side: str, limit_price: Decimal, price: Decimal) -> bool:
 
 
 class Matcher:
-    def __init__(self, db: Database, orders: Orders) -> None:
+    def __init__(
+        self, db: Database, orders: Orders, observer: OrderObserver = NO_ORDER_OBSERVER
+    ) -> None:
         self._db = db
         self._orders = orders
+        self._observer = observer
 
     async def match(self, prices: dict[int, Decimal]) -> list[Order]:
         """Fill every open order these prices (asset id -> price) cross, at those prices."""
@@ -74,5 +78,6 @@ class Matcher:
                 held_quantity=order.held_quantity,
             )
             filled = await orders.mark_filled(order.id, price=price, total=total)
+        self._observer.order_filled(filled)
         await self._orders.publish(filled)
         return filled

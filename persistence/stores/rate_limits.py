@@ -24,6 +24,13 @@ class RateLimiter(Protocol):
 
     async def reset(self, key: str) -> None: ...
 
+    async def block(self, key: str, seconds: int) -> None:
+        """Mark ``key`` blocked for ``seconds`` from now."""
+
+    async def blocked_for(self, key: str) -> int:
+        """Seconds ``key`` stays blocked; 0 when it is not."""
+        ...
+
 
 def _decide(used: int, limit: int, seconds_left: float) -> RateDecision:
     allowed = used <= limit
@@ -38,6 +45,7 @@ def _decide(used: int, limit: int, seconds_left: float) -> RateDecision:
 class MemoryRateLimiter:
     def __init__(self) -> None:
         self._windows: dict[str, tuple[float, int]] = {}
+        self._blocks: dict[str, float] = {}
 
     async def hit(self, key: str, *, limit: int, window: int, cost: int = 1) -> RateDecision:
         now = time.monotonic()
@@ -52,6 +60,15 @@ class MemoryRateLimiter:
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)
+
+    async def block(self, key: str, seconds: int) -> None:
+        now = time.monotonic()
+        self._blocks = {k: until for k, until in self._blocks.items() if until > now}
+        self._blocks[key] = now + seconds
+
+    async def blocked_for(self, key: str) -> int:
+        remaining = self._blocks.get(key, 0.0) - time.monotonic()
+        return max(0, math.ceil(remaining))
 
 
 class RedisRateLimiter:
@@ -70,3 +87,10 @@ class RedisRateLimiter:
 
     async def reset(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)
+
+    async def block(self, key: str, seconds: int) -> None:
+        await self._redis.set(self._prefix + "block:" + key, "1", ex=seconds)
+
+    async def blocked_for(self, key: str) -> int:
+        ttl_ms = int(await self._redis.pttl(self._prefix + "block:" + key))
+        return max(0, math.ceil(ttl_ms / 1000))

@@ -8,6 +8,7 @@ request id, so an operator can find the log line and a client learns nothing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +38,24 @@ def _with_code(error: GraphQLError, extensions: dict[str, Any]) -> GraphQLError:
     )
 
 
+SUGGESTION = re.compile(r" ?Did you mean .*\?$")
+
+
+def _with_message(error: GraphQLError, message: str) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=error.extensions,
+    )
+
+
 class ErrorDiscipline(SchemaExtension):
+    def __init__(self, *, hide_suggestions: bool = False) -> None:
+        self.hide_suggestions = hide_suggestions
+
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
@@ -50,6 +68,11 @@ class ErrorDiscipline(SchemaExtension):
         if original is None or isinstance(original, GraphQLError):
             if error.extensions and "code" in error.extensions:
                 return error
+            if "contains more than" in error.message and "Parsing aborted" in error.message:
+                return _with_code(error, {"code": "QUERY_TOO_COMPLEX"})
+            if self.hide_suggestions:
+                # Outside development, "Did you mean ...?" would map the schema for a prober.
+                error = _with_message(error, SUGGESTION.sub("", error.message))
             code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
             return _with_code(error, {"code": code})
         if isinstance(original, BusinessError):
