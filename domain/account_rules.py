@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from domain.clock import utc_today
 from domain.errors import BusinessError, invalid
+from persistence.text import storable
 
 USERNAME = re.compile(r"[A-Za-z0-9_]{6,30}")
 NAME = re.compile(r"(?:[^\W\d_]|[ '\-])+")
@@ -47,6 +48,11 @@ def check_password(value: str, field: str = "password") -> str | BusinessError:
         problems.append("a digit")
     if all(c.isalnum() for c in value):
         problems.append("a symbol")
+    if not storable(value):
+        return invalid(
+            field,
+            "Password contains characters that cannot be used (NUL or an unpaired surrogate).",
+        )
     if problems:
         return invalid(field, "Password needs " + ", ".join(problems) + ".")
     return value

@@ -44,7 +44,7 @@ class History:
         self._db = db
 
     async def order(self, user_id: int, order_id: str) -> Order | None:
-        if not order_id.isdigit() or len(order_id) > 18:
+        if not (order_id.isascii() and order_id.isdigit()) or len(order_id) > 18:
             return None
         async with self._db.read() as session:
             return await OrderRepository(session).for_user(user_id, int(order_id))

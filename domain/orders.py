@@ -118,7 +118,7 @@ class Orders:
         not_found = BusinessError(
             ErrorCode.ORDER_NOT_FOUND, "You have no order with this id.", "id"
         )
-        if not order_id.isdigit() or len(order_id) > 18:
+        if not (order_id.isascii() and order_id.isdigit()) or len(order_id) > 18:
             raise not_found
         async with self._db.transaction() as session:
             await BalanceRepository(session).lock(user_id)

@@ -19,8 +19,8 @@ async def hash_password(password: str) -> str:
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
+        return False  # a lone surrogate cannot be any stored password
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:

@@ -64,8 +64,11 @@ class TokenCodec:
                 audience=self._audience,
                 options={"require": ["sub", "jti", "iat", "exp", "iss", "aud"]},
             )
+            user_id = int(payload["sub"])
+            if not 0 < user_id < 2**63:
+                return None  # no user can have this id
             return Claims(
-                user_id=int(payload["sub"]),
+                user_id=user_id,
                 username=str(payload.get("username", "")),
                 jti=str(payload["jti"]),
                 issued_at=float(payload["iat"]),

@@ -46,7 +46,10 @@ def parse_datetime(value: Any) -> dt.datetime:
         ) from None
     if parsed.tzinfo is None:
         raise GraphQLError("DateTime values need a UTC offset, e.g. +00:00 or Z.")
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise GraphQLError(f'"{value[:40]}" is outside the range of dates we can handle.') from None
 
 
 def serialize_datetime(value: dt.datetime) -> str:

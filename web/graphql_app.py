@@ -106,7 +106,11 @@ class GraphQLApp(GraphQL[Context, None]):
         return response
 
     def parse_json(self, data: str | bytes) -> Any:
-        parsed = super().parse_json(data)
+        try:
+            parsed = super().parse_json(data)
+        except (RecursionError, UnicodeDecodeError, ValueError) as error:
+            # Nested past the interpreter's limit, or not UTF-8: still the client's mistake.
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
         # A JSON string, number or null would otherwise crash the view: answer 400.
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object with a `query`.")

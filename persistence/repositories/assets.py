@@ -4,11 +4,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Asset, PricePoint
+from persistence.text import storable
 
 ORDERINGS: dict[str, tuple[ColumnElement[Any], ...]] = {
     "MARKET_CAP_RANK": (Asset.market_cap_rank.asc().nulls_last(), Asset.symbol.asc()),
@@ -27,6 +28,8 @@ class AssetRepository:
         self.session = session
 
     async def by_symbol(self, symbol: str) -> Asset | None:
+        if not storable(symbol):
+            return None
         statement = select(Asset).where(Asset.symbol == symbol.strip().upper())
         return (await self.session.scalars(statement)).first()
 
@@ -45,6 +48,8 @@ class AssetRepository:
         statement = select(Asset)
         if tradable_only:
             statement = statement.where(Asset.is_tradable.is_(True))
+        if search and not storable(search):
+            return statement.where(false())  # no asset's name or symbol can contain it
         if search:
             pattern = f"%{_escape_like(search.strip())}%"
             statement = statement.where(

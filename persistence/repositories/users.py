@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import CashBalance, User
+from persistence.text import storable
 
 
 class UniqueViolation(Exception):
@@ -38,6 +39,8 @@ class UserRepository:
         return list(rows)
 
     async def find_for_login(self, username_or_email: str) -> User | None:
+        if not storable(username_or_email):
+            return None
         needle = username_or_email.strip().lower()
         statement = select(User).where(
             or_(func.lower(User.username) == needle, User.email == needle)

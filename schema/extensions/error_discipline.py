@@ -38,6 +38,7 @@ def _with_code(error: GraphQLError, extensions: dict[str, Any]) -> GraphQLError:
     )
 
 
+FOUND_VALUE = re.compile(r", found:? .*$", re.DOTALL)
 SUGGESTION = re.compile(r" ?Did you mean .*\?$")
 
 
@@ -70,6 +71,9 @@ class ErrorDiscipline(SchemaExtension):
                 return error
             if "contains more than" in error.message and "Parsing aborted" in error.message:
                 return _with_code(error, {"code": "QUERY_TOO_COMPLEX"})
+            # graphql-core quotes the whole offending input ("found: {...}"), passwords
+            # included: the client knows what it sent, nobody else needs to see it.
+            error = _with_message(error, FOUND_VALUE.sub(".", error.message))
             if self.hide_suggestions:
                 # Outside development, "Did you mean ...?" would map the schema for a prober.
                 error = _with_message(error, SUGGESTION.sub("", error.message))
