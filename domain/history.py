@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from persistence.database import Database
 from persistence.models import AssetTransaction, LedgerEntry, Order
@@ -39,6 +41,17 @@ def _empty() -> Page[RowT]:
     return Page([], [], False, False, 0)
 
 
+NO_SUCH_ASSET = -1
+
+
+async def _asset_filter(session: AsyncSession, symbol: str | None) -> int | None:
+    """The asset id to filter on: None for no filter, NO_SUCH_ASSET for an unknown symbol."""
+    if symbol is None:
+        return None
+    asset = await AssetRepository(session).by_symbol(symbol)
+    return NO_SUCH_ASSET if asset is None else asset.id
+
+
 class History:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -61,12 +74,9 @@ class History:
     ) -> Page[Order]:
         limit, before = check_first(first), decode_cursor("order", after)
         async with self._db.read() as session:
-            asset_id = None
-            if asset_symbol is not None:
-                asset = await AssetRepository(session).by_symbol(asset_symbol)
-                if asset is None:
-                    return _empty()
-                asset_id = asset.id
+            asset_id = await _asset_filter(session, asset_symbol)
+            if asset_id == NO_SUCH_ASSET:
+                return _empty()
             keyset = await OrderRepository(session).page(
                 user_id, before_id=before, limit=limit, status=status, side=side, asset_id=asset_id
             )
@@ -99,12 +109,9 @@ class History:
     ) -> Page[AssetTransaction]:
         limit, before = check_first(first), decode_cursor("asset-move", after)
         async with self._db.read() as session:
-            asset_id = None
-            if asset_symbol is not None:
-                asset = await AssetRepository(session).by_symbol(asset_symbol)
-                if asset is None:
-                    return _empty()
-                asset_id = asset.id
+            asset_id = await _asset_filter(session, asset_symbol)
+            if asset_id == NO_SUCH_ASSET:
+                return _empty()
             keyset = await AssetTransactionRepository(session).page(
                 user_id, before_id=before, limit=limit, asset_id=asset_id
             )

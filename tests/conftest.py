@@ -8,6 +8,8 @@ else an embedded one in a temporary folder. Redis-backed tests use REDIS_URL or
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 import os
 import secrets
 import tempfile
@@ -268,3 +270,22 @@ def set_price(runtime: Runtime):
             )
 
     return set_
+
+
+def unthrottled(settings: Settings) -> Settings:
+    """Settings for floods of hostile requests from one address: no budgets, no lockouts."""
+    return dataclasses.replace(
+        settings, rate_limits_enabled=False, login_max_failures_per_ip=1_000_000, db_pool_size=5
+    )
+
+
+@pytest.fixture(scope="module")
+def quiet_strawberry_errors() -> Iterator[None]:
+    """Strawberry logs every client error it answers, with a stack, at ERROR; formatting
+    thousands of them for pytest's log capture would double a fuzzing run. The server's
+    logging set-up silences this logger too; the product's loggers stay as they are."""
+    logger = logging.getLogger("strawberry.execution")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    yield
+    logger.setLevel(previous)

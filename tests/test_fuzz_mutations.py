@@ -21,7 +21,6 @@ import base64
 import dataclasses
 import datetime as dt
 import json
-import logging
 import time
 import uuid
 from collections import Counter
@@ -40,10 +39,12 @@ from hypothesis.strategies import SearchStrategy
 from sqlalchemy import text
 
 from schema.schema import build_schema as build_served_schema
-from tests.conftest import JWT_SECRET, TEST_PASSWORD
+from tests.conftest import JWT_SECRET, TEST_PASSWORD, unthrottled
 from web.app import create_app
 from web.config import Settings
 from web.runtime import Runtime, start_runtime
+
+pytestmark = pytest.mark.usefixtures("quiet_strawberry_errors")
 
 # ------------------------------------------------------------------ what the API promises
 
@@ -564,31 +565,6 @@ forged_cursors = mix(
 # ------------------------------------------------------------------ the app under test
 
 
-def _without_throttling(settings: Settings) -> Settings:
-    """The session's settings, with the per-request budgets off (where this build has them)."""
-    wanted: dict[str, Any] = {
-        "rate_limits_enabled": False,
-        "login_max_failures_per_ip": 1_000_000,
-        "db_pool_size": 5,
-    }
-    known = {field.name for field in dataclasses.fields(Settings)}
-    return dataclasses.replace(
-        settings, **{key: value for key, value in wanted.items() if key in known}
-    )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def quiet_library_error_log() -> Iterator[None]:
-    """Strawberry logs every client error it answers, with a stack, at ERROR; formatting
-    thousands of them for pytest's log capture would double the run. The server's own
-    logging set-up silences this logger too; the product's loggers stay as they are."""
-    logger = logging.getLogger("strawberry.execution")
-    previous = logger.level
-    logger.setLevel(logging.CRITICAL)
-    yield
-    logger.setLevel(previous)
-
-
 @dataclasses.dataclass
 class Bench:
     http: httpx.AsyncClient
@@ -602,14 +578,14 @@ class Bench:
 
 @pytest.fixture(scope="module")
 async def fuzz_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    active = await start_runtime(_without_throttling(settings))
+    active = await start_runtime(unthrottled(settings))
     yield active
     await active.close()
 
 
 @pytest.fixture(scope="module")
 async def bench(settings, fuzz_runtime, runtime, make_user, make_asset) -> AsyncIterator[Bench]:
-    app = create_app(_without_throttling(settings), fuzz_runtime)
+    app = create_app(unthrottled(settings), fuzz_runtime)
     # Unhandled exceptions become the 500 a real server would send, not test errors.
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://fuzz.test") as http:

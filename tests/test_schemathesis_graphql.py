@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -37,9 +36,11 @@ from schemathesis import GenerationMode
 from schemathesis.graphql import nodes
 from schemathesis.python import asgi as schemathesis_asgi
 
-from tests.conftest import JWT_SECRET
+from tests.conftest import JWT_SECRET, unthrottled
 from web.app import create_app
 from web.config import Settings
+
+pytestmark = pytest.mark.usefixtures("quiet_strawberry_errors")
 
 BUDGET_S = 30.0
 """Wall-clock time the generated cases may take, shared out between the operations."""
@@ -131,30 +132,10 @@ schemathesis.graphql.scalar("Decimal", _decimals.map(nodes.String))
 # ------------------------------------------------------------------ the app under test
 
 
-def _without_throttling(settings: Settings) -> Settings:
-    wanted: dict[str, Any] = {"rate_limits_enabled": False, "login_max_failures_per_ip": 1_000_000}
-    known = {field.name for field in dataclasses.fields(Settings)}
-    return dataclasses.replace(
-        settings, **{key: value for key, value in wanted.items() if key in known}
-    )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def quiet_library_error_log() -> Iterator[None]:
-    """Strawberry logs every client error it answers, with a stack, at ERROR; formatting
-    thousands of them for pytest's log capture would double the run. The server's own
-    logging set-up silences this logger too; the product's loggers stay as they are."""
-    logger = logging.getLogger("strawberry.execution")
-    previous = logger.level
-    logger.setLevel(logging.CRITICAL)
-    yield
-    logger.setLevel(previous)
-
-
 @pytest.fixture(scope="module")
 def served(settings: Settings) -> Iterator[Any]:
     # No runtime given: the app's lifespan starts one on schemathesis' own ASGI loop.
-    app = create_app(dataclasses.replace(_without_throttling(settings), db_pool_size=5))
+    app = create_app(dataclasses.replace(unthrottled(settings), db_pool_size=5))
     schema = schemathesis.graphql.from_asgi("/graphql", app)
     yield schema
     schemathesis_asgi.shutdown_lifespans()
@@ -283,7 +264,7 @@ def test_schemathesis_over_the_whole_schema(served, fuzz_user, codec):
 
 @pytest.fixture(scope="module")
 async def http(settings, runtime) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(_without_throttling(settings), runtime)
+    app = create_app(unthrottled(settings), runtime)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://fuzz.test") as client:
         yield client
