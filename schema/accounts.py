@@ -35,7 +35,7 @@ from schema.trading import (
     OrderEdge,
     OrderSide,
     OrderStatus,
-    orders_with_assets,
+    build_orders,
 )
 
 
@@ -91,12 +91,14 @@ class User:
             asset_symbol=asset_symbol,
         )
         if selects(info, "edges", "node", "asset"):
-            built = await orders_with_assets(info, page.items)
-            node = lambda model: built[model.id]  # noqa: E731
+            nodes = await build_orders(info, page.items)
         else:
-            node = Order.from_model
+            nodes = [Order.from_model(model, None) for model in page.items]
         return OrderConnection(
-            edges=edges(page, OrderEdge, node),
+            edges=[
+                OrderEdge(cursor=cursor, node=node)
+                for cursor, node in zip(page.cursors, nodes, strict=True)
+            ],
             page_info=page_info(page),
             page=page,
         )

@@ -18,7 +18,7 @@ from resolvers import cash as resolve
 from resolvers import trading as resolve_trading
 from resolvers.context import Info
 from schema.common import PageInfo, UserError, user_errors
-from schema.trading import Order
+from schema.trading import Order, build_order
 
 
 @strawberry.type(description="Cash in USD.")
@@ -58,7 +58,9 @@ class BalanceTransaction:
     async def order(self, info: Info) -> Order | None:
         if self.order_id is None:
             return None
-        return Order.from_model(await resolve_trading.order_by_id(info.context, self.order_id))
+        return await build_order(
+            info, await resolve_trading.order_by_id(info.context, self.order_id)
+        )
 
     @classmethod
     def from_model(cls, model: LedgerEntry) -> BalanceTransaction:

@@ -14,7 +14,7 @@ import strawberry
 from domain.market.events import PriceTick as PriceTickEvent
 from resolvers import live as resolve
 from resolvers.context import Info
-from schema.trading import Order
+from schema.trading import Order, build_order
 
 
 @strawberry.type
@@ -82,4 +82,4 @@ class Subscription:
     async def order_updates(self, info: Info) -> AsyncGenerator[Order, None]:
         async with aclosing(resolve.order_updates(info.context)) as orders:
             async for order in orders:
-                yield Order.from_model(order)
+                yield await build_order(info, order)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 
@@ -75,24 +75,23 @@ class Order:
     preloaded_asset: strawberry.Private[AssetModel | None] = None
 
     @strawberry.field
-    def asset(self, info: Info) -> Asset:
-        # A page of orders loads its assets in one batch before its nodes are built:
-        # then this answers at once, with no coroutine per order. Otherwise it hands
-        # the executor an awaitable on the request's asset loader.
-        if self.preloaded_asset is not None:
-            return Asset.from_model(self.preloaded_asset)
-        return cast("Asset", _load_asset(info, self.asset_id))
+    def asset(self) -> Asset:
+        # Orders are built with their asset already loaded (``build_orders``: one loader
+        # batch for a whole page), so this answers at once: no coroutine, no Info, per order.
+        assert self.preloaded_asset is not None, "an Order built without its asset"
+        return Asset.from_model(self.preloaded_asset)
 
     @classmethod
-    def from_model(cls, model: OrderModel, asset: AssetModel | None = None) -> Order:
+    def from_model(cls, model: OrderModel, asset: AssetModel | None) -> Order:
         return cls(
             preloaded_asset=asset,
             asset_id=model.asset_id,
             id=strawberry.ID(str(model.id)),
             client_order_id=model.client_order_id,
-            side=OrderSide(model.side),
-            type=OrderType(model.type),
-            status=OrderStatus(model.status),
+            # By name: a dict lookup, where Enum(value) goes through the metaclass call.
+            side=OrderSide[model.side],
+            type=OrderType[model.type],
+            status=OrderStatus[model.status],
             quantity=model.quantity,
             limit_price=model.limit_price,
             executed_price=model.executed_price,
@@ -103,14 +102,15 @@ class Order:
         )
 
 
-async def _load_asset(info: Info, asset_id: int) -> Asset:
-    return Asset.from_model(await resolve.asset_of(info.context, asset_id))
-
-
-async def orders_with_assets(info: Info, models: list[OrderModel]) -> dict[int, Order]:
-    """Orders by id, their assets loaded in one batch (through the request's loader)."""
+async def build_orders(info: Info, models: list[OrderModel]) -> list[Order]:
+    """Orders with their assets, loaded in one batch through the request's loader."""
     assets = await resolve.assets_of(info.context, {model.asset_id for model in models})
-    return {model.id: Order.from_model(model, assets.get(model.asset_id)) for model in models}
+    return [Order.from_model(model, assets.get(model.asset_id)) for model in models]
+
+
+async def build_order(info: Info, model: OrderModel) -> Order:
+    (order,) = await build_orders(info, [model])
+    return order
 
 
 @strawberry.type
@@ -148,7 +148,7 @@ class AssetTransaction:
 
     @strawberry.field
     async def order(self, info: Info) -> Order:
-        return Order.from_model(await resolve.order_by_id(info.context, self.order_id))
+        return await build_order(info, await resolve.order_by_id(info.context, self.order_id))
 
     @classmethod
     def from_model(cls, model: AssetTransactionModel) -> AssetTransaction:
@@ -156,7 +156,7 @@ class AssetTransaction:
             asset_id=model.asset_id,
             order_id=model.order_id,
             id=strawberry.ID(str(model.id)),
-            side=OrderSide(model.side),
+            side=OrderSide[model.side],
             quantity=model.quantity,
             price=model.price,
             total=model.total,
@@ -227,7 +227,7 @@ class TradingQuery:
     )
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
         model = await resolve.order(info.context, str(id))
-        return None if model is None else Order.from_model(model)
+        return None if model is None else await build_order(info, model)
 
 
 @strawberry.type
@@ -238,7 +238,7 @@ class TradingMutation:
             order = await resolve.place_order(info.context, input.to_domain())
         except BusinessError as failure:
             return OrderPayload(errors=user_errors(failure))
-        return OrderPayload(order=Order.from_model(order))
+        return OrderPayload(order=await build_order(info, order))
 
     @strawberry.mutation(
         description="Cancels one of the user's OPEN orders and releases what it held."
@@ -248,4 +248,4 @@ class TradingMutation:
             order = await resolve.cancel_order(info.context, str(id))
         except BusinessError as failure:
             return OrderPayload(errors=user_errors(failure))
-        return OrderPayload(order=Order.from_model(order))
+        return OrderPayload(order=await build_order(info, order))

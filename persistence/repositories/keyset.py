@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,12 +29,18 @@ async def newest_first(
 
     The cursor is the last id seen, so rows inserted between two requests never
     shift or repeat a later page; an index on (user_id, id) serves it.
+
+    The rows come back as plain result rows, not ORM instances: a read-only page
+    needs no identity map or change tracking, and building a hundred instances cost
+    more than the query. They carry the same attribute names as ``model``.
     """
     id_column: Any = model.id  # type: ignore[attr-defined]
-    statement = select(model).where(*filters)
+    table: Any = model.__table__  # type: ignore[attr-defined]
+    statement = select(*table.columns).where(*filters)
     if before_id is not None:
         statement = statement.where(id_column < before_id)
-    rows = list(await session.scalars(statement.order_by(id_column.desc()).limit(limit + 1)))
+    result = await session.execute(statement.order_by(id_column.desc()).limit(limit + 1))
+    rows = cast("list[RowT]", list(result))
     return KeysetPage(rows[:limit], len(rows) > limit)
 
 
