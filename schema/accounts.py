@@ -23,7 +23,7 @@ from schema.cash import (
     BalanceTransactionType,
     Limits,
 )
-from schema.common import UserError, edges, page_info, selects, user_errors
+from schema.common import UserError, edges, given, page_info, selects, user_errors
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
 from schema.portfolio import Portfolio, Position
 from schema.trading import (
@@ -76,19 +76,20 @@ class User:
         self,
         info: Info,
         first: int | None = 20,
-        after: str | None = None,
-        status: OrderStatus | None = None,
-        side: OrderSide | None = None,
-        asset_symbol: str | None = None,
+        after: str | None = strawberry.UNSET,
+        status: OrderStatus | None = strawberry.UNSET,
+        side: OrderSide | None = strawberry.UNSET,
+        asset_symbol: str | None = strawberry.UNSET,
     ) -> OrderConnection:
+        status, side = given(status), given(side)
         page = await resolve_history.orders(
             info.context,
             self.model.id,
             first=20 if first is None else first,
-            after=after,
+            after=given(after),
             status=None if status is None else status.value,
             side=None if side is None else side.value,
-            asset_symbol=asset_symbol,
+            asset_symbol=given(asset_symbol),
         )
         if selects(info, "edges", "node", "asset"):
             nodes = await build_orders(info, page.items)
@@ -108,14 +109,15 @@ class User:
         self,
         info: Info,
         first: int | None = 20,
-        after: str | None = None,
-        type: BalanceTransactionType | None = None,
+        after: str | None = strawberry.UNSET,
+        type: BalanceTransactionType | None = strawberry.UNSET,
     ) -> BalanceTransactionConnection:
+        type = given(type)
         page = await resolve_history.transactions(
             info.context,
             self.model.id,
             first=20 if first is None else first,
-            after=after,
+            after=given(after),
             type_=None if type is None else type.value,
         )
         return BalanceTransactionConnection(
@@ -129,15 +131,15 @@ class User:
         self,
         info: Info,
         first: int | None = 20,
-        after: str | None = None,
-        asset_symbol: str | None = None,
+        after: str | None = strawberry.UNSET,
+        asset_symbol: str | None = strawberry.UNSET,
     ) -> AssetTransactionConnection:
         page = await resolve_history.asset_transactions(
             info.context,
             self.model.id,
             first=20 if first is None else first,
-            after=after,
-            asset_symbol=asset_symbol,
+            after=given(after),
+            asset_symbol=given(asset_symbol),
         )
         return AssetTransactionConnection(
             edges=edges(page, AssetTransactionEdge, AssetTransaction.from_model),
@@ -185,15 +187,15 @@ class RegisterInput:
         )
     )
     first_name: str | None = strawberry.field(
-        default=None,
+        default=strawberry.UNSET,
         description="Up to 50 letters, spaces, apostrophes or hyphens (likewise lastName).",
     )
-    last_name: str | None = None
+    last_name: str | None = strawberry.UNSET
     phone: str | None = strawberry.field(
-        default=None, description="10 to 15 digits once separators are removed."
+        default=strawberry.UNSET, description="10 to 15 digits once separators are removed."
     )
     date_of_birth: date | None = strawberry.field(
-        default=None, description="The user must be 13 to 120 years old."
+        default=strawberry.UNSET, description="The user must be 13 to 120 years old."
     )
     marketing_emails_consent: bool | None = False
 
@@ -202,11 +204,11 @@ class RegisterInput:
             username=self.username,
             email=self.email,
             password=self.password,
-            first_name=self.first_name,
-            last_name=self.last_name,
-            phone=self.phone,
-            date_of_birth=self.date_of_birth,
-            marketing_emails_consent=bool(self.marketing_emails_consent),
+            first_name=given(self.first_name),
+            last_name=given(self.last_name),
+            phone=given(self.phone),
+            date_of_birth=given(self.date_of_birth),
+            marketing_emails_consent=bool(given(self.marketing_emails_consent)),
         )
 
 
@@ -218,21 +220,21 @@ class LoginInput:
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
 class UpdateProfileInput:
-    email: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    phone: str | None = None
-    date_of_birth: date | None = None
-    marketing_emails_consent: bool | None = None
+    email: str | None = strawberry.UNSET
+    first_name: str | None = strawberry.UNSET
+    last_name: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    date_of_birth: date | None = strawberry.UNSET
+    marketing_emails_consent: bool | None = strawberry.UNSET
 
     def changes(self) -> dict[str, Any]:
         return {
-            "email": self.email,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "phone": self.phone,
-            "date_of_birth": self.date_of_birth,
-            "marketing_emails_consent": self.marketing_emails_consent,
+            "email": given(self.email),
+            "first_name": given(self.first_name),
+            "last_name": given(self.last_name),
+            "phone": given(self.phone),
+            "date_of_birth": given(self.date_of_birth),
+            "marketing_emails_consent": given(self.marketing_emails_consent),
         }
 
 

@@ -17,7 +17,7 @@ from persistence.models import CashBalance, LedgerEntry
 from resolvers import cash as resolve
 from resolvers import trading as resolve_trading
 from resolvers.context import Info
-from schema.common import PageInfo, UserError, user_errors
+from schema.common import PageInfo, UserError, given, user_errors
 from schema.trading import Order, build_order
 
 
@@ -121,7 +121,7 @@ class Limits:
 class CashMovementInput:
     amount: Decimal = strawberry.field(description="USD, positive, at most two decimal places.")
     idempotency_key: str | None = strawberry.field(
-        default=None,
+        default=strawberry.UNSET,
         description=(
             "Optional. A retry with the same key returns the first result and moves no money "
             "again; the same key with a different amount is an IDEMPOTENCY_CONFLICT."
@@ -148,7 +148,9 @@ class CashMutation:
     @strawberry.mutation
     async def deposit(self, info: Info, input: CashMovementInput) -> BalancePayload:
         try:
-            movement = await resolve.deposit(info.context, input.amount, input.idempotency_key)
+            movement = await resolve.deposit(
+                info.context, input.amount, given(input.idempotency_key)
+            )
         except BusinessError as failure:
             return BalancePayload(errors=user_errors(failure))
         return BalancePayload.moved(movement)
@@ -156,7 +158,9 @@ class CashMutation:
     @strawberry.mutation
     async def withdraw(self, info: Info, input: CashMovementInput) -> BalancePayload:
         try:
-            movement = await resolve.withdraw(info.context, input.amount, input.idempotency_key)
+            movement = await resolve.withdraw(
+                info.context, input.amount, given(input.idempotency_key)
+            )
         except BusinessError as failure:
             return BalancePayload(errors=user_errors(failure))
         return BalancePayload.moved(movement)

@@ -13,7 +13,7 @@ from domain.pagination import Page
 from persistence.models import Asset as AssetModel
 from resolvers import catalogue as resolve
 from resolvers.context import Info
-from schema.common import PageInfo, edges, page_info
+from schema.common import PageInfo, edges, given, page_info
 
 
 @strawberry.enum
@@ -73,9 +73,9 @@ class Asset:
         )
     )
     async def price_history(
-        self, info: Info, since: datetime | None = None, limit: int | None = 288
+        self, info: Info, since: datetime | None = strawberry.UNSET, limit: int | None = 288
     ) -> list[PricePoint]:
-        points = await resolve.price_history(info.context, self.id, since, limit)
+        points = await resolve.price_history(info.context, self.id, given(since), limit)
         return [PricePoint(price=point.price, at=point.at) for point in points]
 
     @classmethod
@@ -146,18 +146,18 @@ class CatalogueQuery:
         self,
         info: Info,
         first: int | None = 50,
-        after: str | None = None,
+        after: str | None = strawberry.UNSET,
         search: Annotated[
             str | None, strawberry.argument(description="Case-insensitive match on symbol or name.")
-        ] = None,
+        ] = strawberry.UNSET,
         tradable_only: bool | None = True,
         order_by: AssetOrder | None = AssetOrder.MARKET_CAP_RANK,
     ) -> AssetConnection:
         page = await resolve.assets(
             info.context,
             first=50 if first is None else first,
-            after=after,
-            search=search,
+            after=given(after),
+            search=given(search),
             tradable_only=tradable_only is not False,
             order_by=(order_by or AssetOrder.MARKET_CAP_RANK).name,
         )

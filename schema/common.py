@@ -15,6 +15,7 @@ from domain.pagination import Page
 strawberry.enum(DomainErrorCode, name="ErrorCode")
 ErrorCode = DomainErrorCode
 
+T = TypeVar("T")
 NodeT = TypeVar("NodeT")
 ModelT = TypeVar("ModelT")
 
@@ -65,6 +66,12 @@ def edges(
     ]
 
 
+def given(value: T | None) -> T | None:
+    """An omitted optional argument or input field arrives as UNSET, which keeps the
+    printed schema free of `= null` defaults the contract does not have: read it as null."""
+    return None if value is strawberry.UNSET else value
+
+
 def selects(info: Any, *path: str) -> bool:
     """Whether the current field's selection reaches ``path`` (fragments included)."""
     raw = info._raw_info
@@ -89,4 +96,13 @@ def _reaches(nodes: Any, path: tuple[str, ...], fragments: Any) -> bool:
     return False
 
 
-__all__ = ["ErrorCode", "PageInfo", "UserError", "edges", "page_info", "selects", "user_errors"]
+__all__ = [
+    "ErrorCode",
+    "PageInfo",
+    "UserError",
+    "edges",
+    "given",
+    "page_info",
+    "selects",
+    "user_errors",
+]

@@ -14,6 +14,7 @@ import strawberry
 from domain.market.events import PriceTick as PriceTickEvent
 from resolvers import live as resolve
 from resolvers.context import Info
+from schema.common import given
 from schema.trading import Order, build_order
 
 
@@ -67,9 +68,9 @@ class Subscription:
         description="Live prices, public. Every tradable asset when symbols is null."
     )
     async def prices(
-        self, info: Info, symbols: list[str] | None = None
+        self, info: Info, symbols: list[str] | None = strawberry.UNSET
     ) -> AsyncGenerator[PriceTick, None]:
-        async with aclosing(resolve.price_ticks(info.context, symbols)) as ticks:
+        async with aclosing(resolve.price_ticks(info.context, given(symbols))) as ticks:
             async for tick in ticks:
                 yield _shared_ticks.of(tick)
 

@@ -18,7 +18,7 @@ from persistence.models import Order as OrderModel
 from resolvers import trading as resolve
 from resolvers.context import Info
 from schema.catalogue import Asset
-from schema.common import PageInfo, UserError, user_errors
+from schema.common import PageInfo, UserError, given, user_errors
 
 
 @strawberry.enum
@@ -189,10 +189,10 @@ class PlaceOrderInput:
     type: OrderType = OrderType.MARKET
     quantity: Decimal = strawberry.field(description="Positive, at most eight decimal places.")
     limit_price: Decimal | None = strawberry.field(
-        default=None, description="Required for LIMIT, forbidden for MARKET."
+        default=strawberry.UNSET, description="Required for LIMIT, forbidden for MARKET."
     )
     client_order_id: str | None = strawberry.field(
-        default=None,
+        default=strawberry.UNSET,
         description=(
             "Optional, unique per user. A retry with the same id returns the first order and "
             "executes nothing again; the same id with different parameters is an "
@@ -206,8 +206,8 @@ class PlaceOrderInput:
             side=self.side.name,
             type=self.type.name,
             quantity=self.quantity,
-            limit_price=self.limit_price,
-            client_order_id=self.client_order_id,
+            limit_price=given(self.limit_price),
+            client_order_id=given(self.client_order_id),
         )
 
 
