@@ -17,7 +17,7 @@ FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f -not
 	$(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/codegen.ts $(FRONTEND)/tsconfig.json \
 	schema/schema.graphql
 
-.PHONY: run test lint format lock schema bench db-stop clean frontend frontend-test
+.PHONY: run test lint format lock schema bench db-stop clean frontend frontend-test screenshots
 
 run: $(STAMP) frontend
 	$(BIN)/cnop serve
@@ -45,6 +45,11 @@ else ifdef CI
 else
 	@echo "front-end tests SKIPPED: Node.js not found; install Node.js 20.19+ and npm to run them"
 endif
+
+# Refreshes the README's pictures (docs/screenshots/) from the end-to-end journey.
+screenshots: $(STAMP)
+	@$(MAKE) --no-print-directory $(FRONTEND_BUILT)
+	cd $(FRONTEND) && SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots npm run e2e
 
 $(FRONTEND_DEPS): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
 	cd $(FRONTEND) && npm ci --no-audit --no-fund

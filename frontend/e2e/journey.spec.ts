@@ -3,7 +3,8 @@
  * register → deposit → a live price moves → market buy with confirmation → the
  * portfolio shows it → a limit order placed and cancelled → withdraw → red pocket
  * → sign out. Waits on what the page shows, never on fixed sleeps. Each page is
- * saved as a screenshot in docs/screenshots/ for the README.
+ * saved as a screenshot in e2e/.results/screenshots/, or, with SCREENSHOTS_DIR set
+ * (`make screenshots`), wherever that says: docs/screenshots/ for the README.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
@@ -11,7 +12,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SHOTS = path.resolve(here, "../../docs/screenshots");
+// The committed README pictures change only when asked for, not on every test run.
+const SHOTS = process.env.SCREENSHOTS_DIR
+  ? path.resolve(process.env.SCREENSHOTS_DIR)
+  : path.resolve(here, ".results/screenshots");
 mkdirSync(SHOTS, { recursive: true });
 
 test.use({ baseURL: process.env.E2E_BASE_URL });
