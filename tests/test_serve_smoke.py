@@ -232,3 +232,36 @@ def test_stopping_the_embedded_database_does_not_depend_on_sbin_being_on_path(
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     assert embedded.stop(tmp_path) is False
+
+
+def test_a_server_killed_without_warning_leaves_nothing_the_next_cannot_handle(tmp_path):
+    """SIGKILL skips every shutdown hook: the embedded PostgreSQL stays up, orphaned.
+    The next start must attach to it, and a clean stop must then stop it."""
+    tmp_path.chmod(0o755)
+    pgdata = tmp_path / "postgres"
+    servers: list[tuple[subprocess.Popen[bytes], int]] = []
+    try:
+        for attempt in range(2):
+            port = free_port()
+            log_path = tmp_path / f"serve-{attempt}.log"
+            with log_path.open("wb") as log:
+                server = subprocess.Popen(  # noqa: S603
+                    [str(CNOP), "serve"],
+                    env={**server_environment(tmp_path, port), "PRICE_ENGINE": "false"},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            servers.append((server, port))
+            wait_until_ready(f"http://127.0.0.1:{port}", server, log_path)
+            if attempt == 0:
+                server.kill()
+                server.wait(timeout=10)
+                assert postgres_processes(pgdata), "the orphaned database should still run"
+        assert "dropping 1 handle" in (tmp_path / "serve-1.log").read_text()
+        second, _ = servers[-1]
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+        assert wait_until_gone(pgdata, timeout=10) == []
+    finally:
+        for server, port in servers:
+            stop_everything(server, tmp_path, port)
