@@ -245,7 +245,7 @@ def test_a_server_killed_without_warning_leaves_nothing_the_next_cannot_handle(t
             port = free_port()
             log_path = tmp_path / f"serve-{attempt}.log"
             with log_path.open("wb") as log:
-                server = subprocess.Popen(  # noqa: S603
+                server = subprocess.Popen(
                     [str(CNOP), "serve"],
                     env={**server_environment(tmp_path, port), "PRICE_ENGINE": "false"},
                     stdout=log,
