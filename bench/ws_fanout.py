@@ -1,6 +1,7 @@
 """Websocket fan-out: N subscribers of `prices` receiving ticks published through Redis.
 
     python -m bench.ws_fanout [--subscribers 100,1000] [--ticks 20] [--interval 1.0]
+                              [--symbols N [--spread window|random]]
 
 Three kinds of process take part, all started from here:
 
@@ -11,8 +12,10 @@ Three kinds of process take part, all started from here:
   hears none of theirs; the price engine is off (the bench is the publisher);
 * one or more drivers: websocket clients (the ``websockets`` package) that each
   open a share of the subscriptions (graphql-transport-ws, ``prices`` for every
-  symbol) and record, for every message, the lag from the tick's ``at`` to its
-  arrival;
+  symbol, or with ``--symbols N`` ``prices(symbols: $symbols)`` for N symbols,
+  a window that rotates over the catalogue from one subscriber to the next, or
+  a random sample per subscriber with ``--spread random``) and
+  record, for every message, the lag from the tick's ``at`` to its arrival;
 * this process: it creates and drops the database, publishes one tick of every
   catalogue symbol per interval, samples the server's CPU time and RSS with
   psutil, and prints the report.
@@ -48,6 +51,11 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = "subscription { prices { symbol price priceChange24h at } }"
+# The SPA's document: the symbols on its screen, as a variable.
+FILTERED_DOCUMENT = (
+    "subscription Prices($symbols: [String!]) "
+    "{ prices(symbols: $symbols) { symbol price priceChange24h at } }"
+)
 CONNECT_BATCH = 50
 
 
@@ -56,30 +64,61 @@ CONNECT_BATCH = 50
 
 @dataclass(slots=True)
 class Subscriber:
+    symbols: list[str] | None = None
+    """The symbols subscribed to; None for every symbol."""
     counts: dict[str, int] = field(default_factory=dict)
     """Messages received per tick (keyed by the tick's `at` text)."""
 
 
-async def drive(url: str, connections: int, compression: bool, out: Path) -> None:
+def symbol_window(catalogue: Sequence[str], size: int, index: int, spread: str) -> list[str]:
+    """The ``size`` symbols of subscriber ``index``.
+
+    ``window``: a window that moves one symbol along the catalogue per subscriber, so
+    every symbol has as many subscribers (and subscribers ``len(catalogue)`` apart send
+    the same list, as viewers of the same screen do). ``random``: a sample of its own
+    per subscriber, so nearly no two subscribers send the same variables.
+    """
+    if spread == "random":
+        chosen = set(random.Random(index).sample(catalogue, size))
+    else:
+        chosen = {catalogue[(index + offset) % len(catalogue)] for offset in range(size)}
+    # Sorted, as the SPA sends them (the catalogue is in symbol order).
+    return [symbol for symbol in catalogue if symbol in chosen]
+
+
+async def drive(
+    url: str,
+    connections: int,
+    compression: bool,
+    out: Path,
+    windows: list[list[str]] | None,
+) -> None:
     """Open the subscriptions, say "ready", record until told "stop", write the results."""
     from websockets.asyncio.client import connect
 
     at_epochs: dict[str, float] = {}
     tick_at = array("d")
     lag = array("d")
-    subscribers = [Subscriber() for _ in range(connections)]
+    subscribers = [
+        Subscriber(symbols=None if windows is None else windows[i]) for i in range(connections)
+    ]
     opened: list[Any] = []
     failures: list[str] = []
 
     async def listen(ws: Any, subscriber: Subscriber) -> None:
         counts = subscriber.counts
+        wanted = None if subscriber.symbols is None else frozenset(subscriber.symbols)
         async for raw in ws:
             received = time.time()
             message = json.loads(raw)
             if message.get("type") != "next":
                 failures.append(str(message)[:200])
                 continue
-            at = message["payload"]["data"]["prices"]["at"]
+            tick = message["payload"]["data"]["prices"]
+            at = tick["at"]
+            if wanted is not None and tick["symbol"] not in wanted:
+                failures.append(f"unsubscribed symbol {tick['symbol']!r}")
+                continue
             epoch = at_epochs.get(at)
             if epoch is None:
                 epoch = at_epochs[at] = datetime.fromisoformat(at).timestamp()
@@ -100,7 +139,11 @@ async def drive(url: str, connections: int, compression: bool, out: Path) -> Non
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         ack = json.loads(await ws.recv())
         assert ack["type"] == "connection_ack", ack
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": DOCUMENT}}))
+        if subscriber.symbols is None:
+            payload: dict[str, Any] = {"query": DOCUMENT}
+        else:
+            payload = {"query": FILTERED_DOCUMENT, "variables": {"symbols": subscriber.symbols}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         return asyncio.create_task(listen(ws, subscriber))
 
     listeners: list[asyncio.Task[None]] = []
@@ -171,6 +214,9 @@ class RoundResult:
     subscribers: int
     ticks: int
     symbols: int
+    """Symbols per subscriber (every tick should deliver each of them)."""
+    published: int
+    """Symbols per published tick (the whole catalogue)."""
     interval: float
     expected: int
     delivered: int
@@ -303,7 +349,9 @@ async def run_round(
     url: str,
     server: psutil.Process,
     publisher: Publisher,
-    symbols: int,
+    catalogue: list[str],
+    symbols_each: int | None,
+    spread: str,
     ticks: int,
     warmup: int,
     interval: float,
@@ -314,6 +362,7 @@ async def run_round(
     shares = [
         subscribers // drivers + (1 if i < subscribers % drivers else 0) for i in range(drivers)
     ]
+    symbols = len(catalogue) if symbols_each is None else symbols_each
     processes = []
     outputs = []
     for index, share in enumerate(shares):
@@ -321,6 +370,10 @@ async def run_round(
         outputs.append(out)
         command = [sys.executable, "-m", "bench.ws_fanout", "drive", "--url", url]
         command += ["--connections", str(share), "--out", str(out)]
+        if symbols_each is not None:
+            # Subscriber numbers run on across drivers, so the windows keep rotating.
+            command += ["--symbols", str(symbols_each), "--first", str(sum(shares[:index]))]
+            command += ["--catalogue", ",".join(catalogue), "--spread", spread]
         if not compression:
             command.append("--no-compression")
         processes.append(
@@ -385,6 +438,7 @@ async def run_round(
         subscribers=subscribers,
         ticks=ticks,
         symbols=symbols,
+        published=len(catalogue),
         interval=interval,
         expected=subscribers * ticks * symbols,
         delivered=delivered,
@@ -405,7 +459,14 @@ async def run_round(
 def report(results: list[RoundResult], args: argparse.Namespace) -> str:
     lines = [
         f"python: {sys.executable} ({sys.version.split()[0]}); {os.cpu_count()} CPUs; "
-        f"{results[0].symbols} symbols per tick, one tick every {args.interval:g} s, "
+        f"{results[0].published} symbols per tick, "
+        + (
+            "each subscriber subscribed to all of them"
+            if args.symbols is None
+            else f"each subscriber subscribed to {results[0].symbols} "
+            + ("(a rotating window)" if args.spread == "window" else "(a random sample each)")
+        )
+        + f"; one tick every {args.interval:g} s, "
         f"{args.ticks} ticks measured after {args.warmup} warm-up ticks; "
         f"permessage-deflate {'on' if args.compression else 'off'}; {args.drivers} driver(s)",
         "",
@@ -461,6 +522,8 @@ async def orchestrate(args: argparse.Namespace) -> None:
         server = psutil.Process(server_process.pid)
         print(f"server pid {server.pid} (attach a profiler here)", file=sys.stderr, flush=True)
         assets = await catalogue_symbols(db_url)
+        if args.symbols is not None and not 0 < args.symbols <= len(assets):
+            raise SystemExit(f"--symbols must be between 1 and {len(assets)}")
         publisher = Publisher(redis, namespace, assets)
         results = []
         with tempfile.TemporaryDirectory(prefix="cnop-wsbench-") as folder:
@@ -473,7 +536,9 @@ async def orchestrate(args: argparse.Namespace) -> None:
                         url=f"ws://{HOST}:{port}/graphql",
                         server=server,
                         publisher=publisher,
-                        symbols=len(assets),
+                        catalogue=[symbol for symbol, _ in assets],
+                        symbols_each=args.symbols,
+                        spread=args.spread,
                         ticks=args.ticks,
                         warmup=args.warmup,
                         interval=args.interval,
@@ -516,6 +581,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between ticks")
     parser.add_argument("--drivers", type=int, default=1, help="driver processes")
     parser.add_argument(
+        "--symbols",
+        type=int,
+        default=None,
+        metavar="N",
+        help=(
+            "each subscriber subscribes to N symbols with prices(symbols: [...]), spread over "
+            "the catalogue as --spread says (default: every symbol, prices without a filter)"
+        ),
+    )
+    parser.add_argument(
+        "--spread",
+        choices=["window", "random"],
+        default="window",
+        help=(
+            "with --symbols: a rotating window (default; subscribers share lists) or a "
+            "random sample per subscriber (nearly every subscriber's variables differ)"
+        ),
+    )
+    parser.add_argument(
         "--no-compression",
         dest="compression",
         action="store_false",
@@ -524,6 +608,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--connections", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--catalogue", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -532,7 +618,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.role == "drive":
         import uvloop
 
-        uvloop.run(drive(args.url, args.connections, args.compression, args.out))
+        windows = None
+        if args.symbols is not None:
+            catalogue = args.catalogue.split(",")
+            windows = [
+                symbol_window(catalogue, args.symbols, args.first + i, args.spread)
+                for i in range(args.connections)
+            ]
+        uvloop.run(drive(args.url, args.connections, args.compression, args.out, windows))
     else:
         asyncio.run(orchestrate(args))
 

@@ -13,7 +13,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graphql import ExecutionResult
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 from graphql.execution import Executor
 from graphql.pyutils import AwaitableOrValue
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -26,8 +35,14 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:
         if self._operation_key is None:
-            # Once per subscription; every event's copy inherits it.
-            variables = json.dumps(self.variable_values.coerced, sort_keys=True, default=str)
+            # Once per subscription; every event's copy inherits it. Only the variables
+            # the per-event execution reads are part of the key: the root field's own
+            # arguments (prices' `symbols`) choose which events arrive, not what an event
+            # turns into, so subscribers to different symbols still share one execution.
+            fragments = {name: details.definition for name, details in self.fragments.items()}
+            used = _variables_read_per_event(self.operation, fragments)
+            coerced = self.variable_values.coerced
+            variables = json.dumps({name: coerced.get(name) for name in sorted(used)}, default=str)
             self._operation_key = (id(self.operation), variables)
         return super().build_per_event_executor(payload)
 
@@ -46,3 +61,38 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
         if isinstance(result, ExecutionResult) and not result.errors:
             executions[key] = (self.operation, result)
         return result
+
+
+class _VariableNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.spreads: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: object) -> None:
+        self.names.add(node.name.value)
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
+        self.spreads.add(node.name.value)
+
+
+def _variables_read_per_event(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> set[str]:
+    """Variables used anywhere in the operation except in its root fields' arguments."""
+    collector = _VariableNames()
+    for selection in operation.selection_set.selections:
+        if isinstance(selection, FieldNode):
+            for directive in selection.directives or ():
+                visit(directive, collector)
+            if selection.selection_set is not None:
+                visit(selection.selection_set, collector)
+        else:
+            visit(selection, collector)  # a fragment at the root: count all of it
+    seen: set[str] = set()
+    while collector.spreads - seen:
+        name = (collector.spreads - seen).pop()
+        seen.add(name)
+        if name in fragments:
+            visit(fragments[name], collector)
+    return collector.names
