@@ -206,7 +206,8 @@ test("a trader's journey through the app", async ({ page, context, request }) =>
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/login$/);
     await expect(page.getByText("You have signed out.")).toBeVisible();
-    expect(await page.evaluate(() => sessionStorage.getItem("cnop.session"))).toBeNull();
+    // The banner shows at once; the token is dropped once `logout` has answered.
+    await expect.poll(() => page.evaluate(() => sessionStorage.getItem("cnop.session"))).toBeNull();
     const me = await request.post("/graphql", { data: { query: "{ me { id } }" }, headers: { Authorization: `Bearer ${token}` } });
     expect((await me.json()).data?.me ?? null).toBeNull();
     await page.goto("/dashboard");

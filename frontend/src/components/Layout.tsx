@@ -57,8 +57,10 @@ export function Layout() {
   const me = signedIn ? data?.me : null;
 
   const onSignOut = async () => {
-    await signOut();
+    // Leave the signed-in page first: once the token is gone, its RequireAuth would
+    // redirect to /login on its own, racing this navigation and dropping its state.
     navigate("/login", { replace: true, state: { signedOut: true } });
+    await signOut();
   };
 
   return (
