@@ -230,8 +230,14 @@ def memory_stores():
 
 @pytest.fixture
 async def redis_stores(redis_url: str):
-    stores = open_stores(redis_url, namespace=f"cnop-test-{uuid.uuid4().hex[:8]}")
+    namespace = f"cnop-test-{uuid.uuid4().hex[:8]}"
+    stores = open_stores(redis_url, namespace=namespace)
     yield stores
+    # The Redis is shared with whatever else runs here: leave none of our keys behind.
+    assert stores.redis is not None
+    keys = [key async for key in stores.redis.scan_iter(match=f"{namespace}:*")]
+    if keys:
+        await stores.redis.delete(*keys)
     await stores.close()
 
 
