@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+import redis.asyncio as aioredis
 import websockets
 from websockets.typing import Subprotocol
 
@@ -115,6 +116,17 @@ async def price_ticks(url: str, symbol: str, count: int, seconds: float) -> list
         return ticks
 
 
+async def forget_namespace(redis_url: str, namespace: str) -> None:
+    """The servers' Redis keys outlive them; the Redis is shared, so remove them."""
+    client = aioredis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{namespace}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
 @pytest.fixture
 async def shared_database(database_url):
     """A database of its own: the engine here moves every price it finds."""
@@ -163,6 +175,7 @@ async def test_ticks_cross_processes_and_the_engine_fails_over(
     finally:
         await first.stop()
         await second.stop()
+        await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
 
 
 async def graphql(url: str, query: str, variables=None, token: str | None = None):
@@ -238,3 +251,4 @@ async def test_sessions_limits_and_idempotency_hold_across_replicas(
         assert statuses == [200] * remaining + [429] * 6
     finally:
         await asyncio.gather(first.stop(), second.stop())
+        await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
