@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -16,7 +17,7 @@ from domain.pagination import Page
 from persistence.models import CashBalance, LedgerEntry
 from resolvers import cash as resolve
 from resolvers import trading as resolve_trading
-from resolvers.context import Info
+from resolvers.context import Context, Info
 from schema.common import PageInfo, UserError, given, user_errors
 from schema.trading import Order, build_order
 
@@ -143,24 +144,24 @@ class BalancePayload:
         )
 
 
+async def _move(
+    info: Info,
+    input: CashMovementInput,
+    move: Callable[[Context, Decimal, str | None], Awaitable[CashMovement]],
+) -> BalancePayload:
+    try:
+        movement = await move(info.context, input.amount, given(input.idempotency_key))
+    except BusinessError as failure:
+        return BalancePayload(errors=user_errors(failure))
+    return BalancePayload.moved(movement)
+
+
 @strawberry.type
 class CashMutation:
     @strawberry.mutation
     async def deposit(self, info: Info, input: CashMovementInput) -> BalancePayload:
-        try:
-            movement = await resolve.deposit(
-                info.context, input.amount, given(input.idempotency_key)
-            )
-        except BusinessError as failure:
-            return BalancePayload(errors=user_errors(failure))
-        return BalancePayload.moved(movement)
+        return await _move(info, input, resolve.deposit)
 
     @strawberry.mutation
     async def withdraw(self, info: Info, input: CashMovementInput) -> BalancePayload:
-        try:
-            movement = await resolve.withdraw(
-                info.context, input.amount, given(input.idempotency_key)
-            )
-        except BusinessError as failure:
-            return BalancePayload(errors=user_errors(failure))
-        return BalancePayload.moved(movement)
+        return await _move(info, input, resolve.withdraw)

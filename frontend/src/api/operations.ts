@@ -73,6 +73,24 @@ export const UserErrorFieldsFragment = graphql(`
   }
 `);
 
+export const CashMovementResultFragment = graphql(`
+  fragment CashMovementResult on BalancePayload {
+    balance {
+      ...BalanceFields
+    }
+    transaction {
+      id
+      type
+      amount
+      balanceAfter
+      createdAt
+    }
+    errors {
+      ...UserErrorFields
+    }
+  }
+`);
+
 export const UserProfileFragment = graphql(`
   fragment UserProfile on User {
     id
@@ -482,19 +500,7 @@ export const ChangePasswordMutation = graphql(`
 export const DepositMutation = graphql(`
   mutation Deposit($input: CashMovementInput!) {
     deposit(input: $input) {
-      balance {
-        ...BalanceFields
-      }
-      transaction {
-        id
-        type
-        amount
-        balanceAfter
-        createdAt
-      }
-      errors {
-        ...UserErrorFields
-      }
+      ...CashMovementResult
     }
   }
 `);
@@ -502,19 +508,7 @@ export const DepositMutation = graphql(`
 export const WithdrawMutation = graphql(`
   mutation Withdraw($input: CashMovementInput!) {
     withdraw(input: $input) {
-      balance {
-        ...BalanceFields
-      }
-      transaction {
-        id
-        type
-        amount
-        balanceAfter
-        createdAt
-      }
-      errors {
-        ...UserErrorFields
-      }
+      ...CashMovementResult
     }
   }
 `);
