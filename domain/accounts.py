@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from domain import account_rules as rules
@@ -14,8 +16,8 @@ from domain.passwords import hash_password, verify_password
 from domain.tokens import Claims, IssuedToken, TokenCodec
 from persistence.database import Database
 from persistence.models import User
+from persistence.repositories.token_states import TokenStateRepository
 from persistence.repositories.users import UniqueViolation, UserRepository
-from persistence.stores.revocations import TokenRevocations
 
 T = TypeVar("T")
 
@@ -74,12 +76,10 @@ class Accounts:
         self,
         db: Database,
         codec: TokenCodec,
-        revocations: TokenRevocations,
         guard: LoginGuard,
     ) -> None:
         self._db = db
         self._codec = codec
-        self._revocations = revocations
         self._guard = guard
 
     async def register(self, form: Registration) -> SignedIn:
@@ -120,16 +120,41 @@ class Accounts:
         return SignedIn(user, self._codec.issue(user.id, user.username))
 
     async def logout(self, claims: Claims) -> None:
-        await self._revocations.revoke_token(claims.jti, expires_at=claims.expires_at)
+        expires_at = datetime.fromtimestamp(claims.expires_at, UTC)
+        async with self._db.transaction() as session:
+            await TokenStateRepository(session).revoke(claims.jti, claims.user_id, expires_at)
 
     async def authenticate(self, token: str) -> Claims | None:
-        """The claims of a valid, unrevoked token, or None."""
+        """The claims of a token that is ours and still stands (see ``standing``), or None.
+
+        The one token rule: every HTTP request and every websocket operation passes here.
+        """
         claims = self._codec.decode(token)
         if claims is None:
             return None
-        if await self._revocations.is_revoked(claims.jti, claims.user_id, claims.issued_at):
-            return None
-        return claims
+        return claims if await self.standing([claims]) else None
+
+    async def standing(self, tokens: Sequence[Claims]) -> list[Claims]:
+        """Those of ``tokens`` that still stand: unexpired, their user still there, not
+        signed out, and not issued before the user's last password change. One statement
+        for any number of tokens, so open websockets can be re-checked every tick."""
+        now = time.time()
+        unexpired = [claims for claims in tokens if claims.expires_at > now]
+        if not unexpired:
+            return []
+        async with self._db.read() as session:
+            states = await TokenStateRepository(session).states(
+                [(claims.user_id, claims.jti) for claims in unexpired]
+            )
+        by_jti = {state.jti: state for state in states}
+        return [
+            claims
+            for claims in unexpired
+            if (state := by_jti.get(claims.jti)) is not None
+            and state.user_id == claims.user_id
+            and not state.revoked
+            and (state.valid_after is None or claims.issued_at >= state.valid_after.timestamp())
+        ]
 
     async def update_profile(self, user_id: int, changes: dict[str, Any]) -> User:
         """Apply the given fields (None for a field means: leave it as it is)."""
@@ -162,7 +187,8 @@ class Accounts:
         return user
 
     async def change_password(self, user_id: int, current: str, new: str) -> User:
-        """Set a new password and revoke every token issued before now, this one included."""
+        """Set a new password and revoke every token issued before now, this one included:
+        the user's ``tokens_valid_after`` cut-off, written in the same transaction."""
         checked = rules.check_password(new, "newPassword")
         if isinstance(checked, BusinessError):
             raise checked
@@ -184,8 +210,5 @@ class Accounts:
             repository = UserRepository(session)
             await repository.set_password(user_id, new_hash, now)
             updated = await repository.get(user_id)
-        await self._revocations.revoke_user_tokens(
-            user_id, issued_before=now.timestamp(), ttl=self._codec.ttl_seconds + 60
-        )
         assert updated is not None
         return updated

@@ -14,15 +14,8 @@ async def me(context: Context) -> User | None:
     claims = context.claims
     if claims is None:
         return None
-    user = await context.loaders.user_by_id.load(claims.user_id)
-    if user is None:
-        return None
-    # The durable record of a password change: holds even if the revocation store forgot it.
-    if (
-        user.tokens_valid_after is not None
-        and claims.issued_at < user.tokens_valid_after.timestamp()
-    ):
-        return None
+    # The token was checked when the request was authenticated (Accounts.authenticate).
+    user: User | None = await context.loaders.user_by_id.load(claims.user_id)
     return user
 
 

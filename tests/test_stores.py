@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -22,39 +21,6 @@ def stores(request) -> Stores:
 
 def key() -> str:
     return uuid.uuid4().hex
-
-
-# -------------------------------------------------------------- revocations
-
-
-async def test_a_revoked_token_is_refused_and_others_are_not(stores):
-    now = time.time()
-    revoked, other = key(), key()
-    await stores.revocations.revoke_token(revoked, expires_at=now + 60)
-    assert await stores.revocations.is_revoked(revoked, 1, now - 5) is True
-    assert await stores.revocations.is_revoked(other, 1, now - 5) is False
-
-
-async def test_user_cut_off_revokes_only_tokens_issued_before_it(stores):
-    user_id, other_user = 10_000 + int(key()[:6], 16), 1
-    cut_off = time.time()
-    await stores.revocations.revoke_user_tokens(user_id, issued_before=cut_off, ttl=60)
-    assert await stores.revocations.is_revoked(key(), user_id, cut_off - 0.5) is True
-    assert await stores.revocations.is_revoked(key(), user_id, cut_off - 3600) is True
-    assert await stores.revocations.is_revoked(key(), user_id, cut_off) is False
-    assert await stores.revocations.is_revoked(key(), user_id, cut_off + 0.001) is False
-    assert await stores.revocations.is_revoked(key(), other_user, cut_off - 0.5) is False
-
-
-async def test_an_older_cut_off_never_unrevokes_tokens(stores):
-    # Two password changes whose revocations arrive out of order (e.g. two replicas):
-    # every token issued before the later one must stay refused.
-    user_id = 20_000 + int(key()[:6], 16)
-    later = time.time()
-    earlier = later - 30
-    await stores.revocations.revoke_user_tokens(user_id, issued_before=later, ttl=60)
-    await stores.revocations.revoke_user_tokens(user_id, issued_before=earlier, ttl=60)
-    assert await stores.revocations.is_revoked(key(), user_id, later - 10) is True
 
 
 # -------------------------------------------------------------------- cache

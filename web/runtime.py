@@ -125,7 +125,6 @@ async def start_runtime(settings: Settings) -> Runtime:
         accounts=Accounts(
             db,
             codec,
-            stores.revocations,
             LoginGuard(
                 stores.rate_limiter,
                 LoginPolicy(

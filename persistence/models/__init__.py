@@ -4,7 +4,7 @@ Every amount is NUMERIC (Decimal in Python), every timestamp timestamptz, and
 every relationship ``lazy="raise"`` so no implicit load can hide an N+1.
 """
 
-from persistence.models.account import CashBalance, User
+from persistence.models.account import CashBalance, RevokedToken, User
 from persistence.models.base import Base
 from persistence.models.catalogue import Asset, PricePoint
 from persistence.models.ledger import IdempotencyKey, LedgerEntry, RedPocketClaim
@@ -21,5 +21,6 @@ __all__ = [
     "Position",
     "PricePoint",
     "RedPocketClaim",
+    "RevokedToken",
     "User",
 ]

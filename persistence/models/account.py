@@ -29,6 +29,22 @@ class User(Base):
     updated_at: Mapped[datetime] = now_column()
 
 
+class RevokedToken(Base):
+    """A token signed out before it expired; kept until it would have expired anyway.
+
+    PostgreSQL, not a cache, holds revocations: a sign-out must outlive a restart
+    and a Redis outage alike.
+    """
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class CashBalance(Base):
     """A user's USD cash. ``held`` is the part reserved by open buy orders."""
 

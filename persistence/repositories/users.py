@@ -84,8 +84,11 @@ class UserRepository:
         return result.first()
 
     async def set_password(self, user_id: int, password_hash: str, at: datetime) -> None:
+        """Store the new hash and refuse tokens issued before ``at``. The cut-off only moves
+        forward: of two changes committed out of order, the later instant holds."""
+        cut_off = func.greatest(func.coalesce(User.tokens_valid_after, at), at)
         await self.session.execute(
             update(User)
             .where(User.id == user_id)
-            .values(password_hash=password_hash, tokens_valid_after=at, updated_at=func.now())
+            .values(password_hash=password_hash, tokens_valid_after=cut_off, updated_at=func.now())
         )

@@ -1,4 +1,4 @@
-"""Short-lived shared state: token revocations, caches, pub/sub and rate counters.
+"""Short-lived shared state: caches, pub/sub and rate counters.
 
 Each has one interface and two implementations: Redis, shared by every server
 process, and in-process, for a single process that needs nothing else running.

@@ -7,18 +7,12 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from persistence.stores.cache import Cache, MemoryCache, RedisCache
 from persistence.stores.pubsub import MemoryPubSub, PubSub, RedisPubSub
 from persistence.stores.rate_limits import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from persistence.stores.revocations import (
-    MemoryTokenRevocations,
-    RedisTokenRevocations,
-    TokenRevocations,
-)
 
 
 @dataclass(slots=True)
 class Stores:
     backend: str
     """"redis" or "memory", for logs and health checks."""
-    revocations: TokenRevocations
     cache: Cache
     pubsub: PubSub
     rate_limiter: RateLimiter
@@ -39,7 +33,6 @@ def open_stores(redis_url: str | None, *, namespace: str = "cnop") -> Stores:
     if redis_url is None:
         return Stores(
             backend="memory",
-            revocations=MemoryTokenRevocations(),
             cache=MemoryCache(),
             pubsub=MemoryPubSub(),
             rate_limiter=MemoryRateLimiter(),
@@ -51,7 +44,6 @@ def open_stores(redis_url: str | None, *, namespace: str = "cnop") -> Stores:
     redis = Redis(connection_pool=pool)
     return Stores(
         backend="redis",
-        revocations=RedisTokenRevocations(redis, namespace),
         cache=RedisCache(redis, namespace),
         pubsub=RedisPubSub(redis, namespace),
         rate_limiter=RedisRateLimiter(redis, namespace),
