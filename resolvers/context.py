@@ -74,13 +74,28 @@ class Context:
     """Per-request results shared by sibling fields (e.g. one portfolio valuation)."""
     connection_params: dict[str, Any] = field(default_factory=dict)
     """The connection_init payload of a websocket connection (Strawberry fills it in)."""
+    token: str | None = None
+    """The bearer token the claims came from, kept so a websocket can check it again."""
 
     def __post_init__(self) -> None:
         # Built per request: a loader's cache must never outlive the request that filled it.
         self.loaders = Loaders(self.services.db)
 
+    def for_operation(self, claims: Claims | None) -> Context:
+        """A fresh context for one operation of this websocket connection, with the claims
+        its token has now: loaders and memo never carry over from one operation to another."""
+        return Context(
+            services=self.services,
+            request=self.request,
+            response=self.response,
+            claims=claims,
+            client_ip=self.client_ip,
+            connection_params=self.connection_params,
+            token=self.token,
+        )
+
     def forget_cached(self) -> None:
-        """Empty the caches: a websocket connection's one context outlives many events."""
+        """Empty the caches: a subscription's one context outlives many events."""
         self.loaders = Loaders(self.services.db)
         self.memo.clear()
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import uvicorn
 from graphql import get_introspection_query
 from sqlalchemy import event
 from websockets.asyncio.client import connect
@@ -21,6 +19,7 @@ from websockets.typing import Subprotocol
 from domain.login_guard import LoginGuard, LoginPolicy, LoginThrottled
 from persistence.stores import open_stores
 from tests.conftest import TEST_PASSWORD
+from tests.support.serving import served
 from web.app import create_app
 
 DEEP_INTROSPECTION = (
@@ -230,20 +229,8 @@ async def test_a_success_clears_the_failures(settings, runtime, make_user):
 @pytest.fixture
 async def capped_ws_url(settings, runtime) -> AsyncIterator[str]:
     app = create_app(dataclasses.replace(settings, ws_max_connections_per_ip=2), runtime)
-    server = uvicorn.Server(
-        uvicorn.Config(app, ws="websockets-sansio", lifespan="off", log_config=None)
-    )
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{listener.getsockname()[1]}/graphql"
-    server.should_exit = True
-    await serving
-    listener.close()
+    async with served(app) as url:
+        yield url
 
 
 async def test_websocket_connections_per_address_are_capped(capped_ws_url):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import socket
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
@@ -15,10 +13,8 @@ from functools import partial
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import text
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
 
 from domain.market.events import (
     ORDERS_CHANNEL,
@@ -30,10 +26,8 @@ from domain.market.events import (
 from domain.market.live import LiveHub
 from persistence.models import Order
 from persistence.stores import Stores
+from tests.support.serving import WAIT, Client, served, until
 from web.app import create_app
-
-WAIT = 3.0
-"""Seconds to wait for something that should happen: a missing message fails, never hangs."""
 
 PRICES = """
 subscription Prices($symbols: [String!]) {
@@ -79,14 +73,6 @@ def order(user_id: int, asset_id: int, order_id: int, status: str = "FILLED") ->
         filled_at=datetime(2026, 11, 28, 9, 31, tzinfo=UTC) if filled else None,
         cancelled_at=None,
     )
-
-
-async def until(condition: Callable[[], bool], what: str) -> None:
-    # Polls: the server's registries and uvicorn's flags offer nothing to await.
-    async with asyncio.timeout(WAIT):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-    assert condition(), what
 
 
 # ------------------------------------------------------------------------------ the hub
@@ -247,57 +233,8 @@ async def test_a_relay_resubscribes_after_the_broker_fails(caplog: pytest.LogCap
 @pytest.fixture(scope="module")
 async def ws_url(settings, runtime) -> AsyncIterator[str]:
     """The app served by a real uvicorn on a free port, on the tests' event loop."""
-    app = create_app(settings, runtime)
-    config = uvicorn.Config(app, ws="websockets-sansio", lifespan="off", log_config=None)
-    server = uvicorn.Server(config)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    serving = asyncio.create_task(server.serve(sockets=[listener]))
-    await until(lambda: server.started, "uvicorn started")
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await serving
-    listener.close()
-
-
-class Client:
-    """A graphql-transport-ws client with timeouts on every read."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self._ids = 0
-
-    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
-        self._ids += 1
-        operation = str(self._ids)
-        await self.send(
-            {
-                "id": operation,
-                "type": "subscribe",
-                "payload": {"query": query, "variables": variables or {}},
-            }
-        )
-        return operation
-
-    async def send(self, message: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(message))
-
-    async def receive(self) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), WAIT))
-        return message
-
-    async def data(self) -> dict[str, Any]:
-        message = await self.receive()
-        assert message["type"] == "next", message
-        assert "errors" not in message["payload"], message
-        data: dict[str, Any] = message["payload"]["data"]
-        return data
-
-    async def close_code(self) -> int | None:
-        with pytest.raises(ConnectionClosed) as closed:
-            await self.receive()
-        return None if closed.value.rcvd is None else closed.value.rcvd.code
+    async with served(create_app(settings, runtime)) as url:
+        yield url
 
 
 async def open_client(url: str, payload: dict[str, Any] | None = None) -> tuple[Client, Any]:

@@ -81,6 +81,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         trusted_proxies=parse_networks(settings.trusted_proxies),
         max_connections_per_ip=settings.ws_max_connections_per_ip,
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        # A socket whose token stops standing is closed within one price tick.
+        token_recheck_s=settings.price_tick_ms / 1000,
     )
 
     websockets = OpenWebSockets()

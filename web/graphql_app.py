@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import suppress
 from typing import Any, cast
 
 import strawberry
@@ -17,13 +18,18 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
+from strawberry.utils.aio import aclosing
 
 from domain.tokens import Claims
 from resolvers.context import Context, Services
 from web.client_ip import Network, client_ip
+from web.signed_in_sockets import SignedInSockets
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -43,13 +49,74 @@ def authorization_param(params: dict[str, Any]) -> object:
     return None
 
 
+FORBIDDEN = 4403
+"""graphql-transport-ws close code for a token that is refused, at connection_init or later."""
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with the token rule applied to every operation, not only to
+    connection_init, and a context of its own for each operation."""
+
+    view: GraphQLApp
+
     async def handle_task_exception(self, error: Exception) -> None:
         # A client that leaves while its ticks are being sent is an ordinary goodbye,
         # not an error worth a traceback (a thousand of them when a page of clients goes).
         if isinstance(error, WebSocketDisconnected):
             return
         await super().handle_task_exception(error)
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        claims = self.context.claims
+        if self.connection_acknowledged and claims is not None:
+            self.view.signed_in.add(self, claims, self.context.services.accounts)
+
+    async def shutdown(self) -> None:
+        self.view.signed_in.discard(self)
+        await super().shutdown()
+
+    async def refuse(self) -> None:
+        """Close with 4403: the connection's token no longer stands. Its operations end
+        with the connection."""
+        with suppress(RuntimeError, WebSocketDisconnected):  # closed already
+            await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
+
+    async def operation_context(self) -> Context | None:
+        """A new context for one operation, with the connection's token checked again
+        (expiry, sign-out, password change); None when it no longer stands."""
+        connection = self.context
+        if connection.token is None:
+            return connection.for_operation(None)
+        claims = await connection.services.accounts.authenticate(connection.token)
+        return None if claims is None else connection.for_operation(claims)
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        # Strawberry's own run_operation, but with a context per operation: the
+        # connection's would share claims, loaders and memo across every operation.
+        try:
+            context = await self.operation_context()
+            if context is None:
+                await self.refuse()
+                return
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -63,6 +130,7 @@ class GraphQLApp(GraphQL[Context, None]):
         trusted_proxies: tuple[Network, ...] = (),
         max_connections_per_ip: int = 20,
         max_subscriptions_per_connection: int = 20,
+        token_recheck_s: float = 1.0,
     ) -> None:
         super().__init__(
             schema,
@@ -74,6 +142,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.trusted_proxies = trusted_proxies
         self.max_connections_per_ip = max_connections_per_ip
         self._connections: Counter[str] = Counter()
+        self.signed_in = SignedInSockets(token_recheck_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -128,8 +197,9 @@ class GraphQLApp(GraphQL[Context, None]):
             token = bearer_token(request.headers.get("authorization"))
             if token is not None:
                 claims = await services.accounts.authenticate(token)
-        # A websocket's one context lives as long as the connection; its claims come
-        # from the connection_init payload, in on_ws_connect.
+        # A websocket's context here is the connection's: its claims come from the
+        # connection_init payload (on_ws_connect), and each operation runs with a copy
+        # whose claims are checked again (TransportWSHandler.operation_context).
         return Context(
             services=services,
             request=request,
@@ -155,4 +225,5 @@ class GraphQLApp(GraphQL[Context, None]):
         if claims is None:
             raise ConnectionRejectionError()
         context.claims = claims
+        context.token = token
         return UnsetType()

@@ -1,5 +1,8 @@
 """Per-user and per-address budgets of operation points, in Redis (or in-process).
 
+One budget for every transport: an HTTP request and an operation sent over a
+websocket spend the same points; a subscription spends them when it starts.
+
 An operation spends points by its weight: 1 plus a tenth of its cost, plus 10 per
 mutation field, so a page of 100 nested orders weighs what 30 small queries do.
 Over budget: a top-level RATE_LIMITED error with extensions.retryAfter, HTTP 429
@@ -59,8 +62,8 @@ class RateLimitExtension(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
-        if not isinstance(context, Context) or not isinstance(context.request, Request):
-            yield  # websockets are bounded per connection instead
+        if not isinstance(context, Context):
+            yield
             return
         weight = self._weight()
         limiter = context.services.stores.rate_limiter
@@ -83,6 +86,10 @@ class RateLimitExtension(SchemaExtension):
         )
         if not binding.allowed:
             self.on_limited(scope)
+            if not isinstance(context.request, Request):
+                # A websocket operation, subscription or not: an error for it alone, and
+                # the socket stays open. (A result set here would not stop a subscription.)
+                raise RateLimited(binding.retry_after)
             context.answer_http(429, {"Retry-After": str(binding.retry_after)})
             self.execution_context.result = ExecutionResult(
                 data=None, errors=[RateLimited(binding.retry_after)]
