@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import uuid
-from types import TracebackType
+from types import FrameType, TracebackType
 
 from domain.errors import BusinessError
 
@@ -19,10 +19,11 @@ mutation Login($input: LoginInput!) {
 }"""
 
 
-def _frames(traceback: TracebackType | None) -> list[object]:
+def _frames(traceback: TracebackType | None) -> list[FrameType]:
+    """Every frame the traceback keeps alive: those it passed and their callers."""
     frames = []
     while traceback is not None:
-        frame = traceback.tb_frame
+        frame: FrameType | None = traceback.tb_frame
         while frame is not None:
             frames.append(frame)
             frame = frame.f_back
@@ -37,7 +38,7 @@ def _exceptions_holding(secret: str) -> list[BusinessError]:
         if not isinstance(candidate, BusinessError):
             continue
         for frame in _frames(candidate.__traceback__):
-            if secret in frame.f_locals.values():  # type: ignore[attr-defined]
+            if secret in frame.f_locals.values():
                 holding.append(candidate)
                 break
     return holding
