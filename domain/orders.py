@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.clock import utc_now
 from domain.errors import BusinessError, ErrorCode, invalid
 from domain.execution import BUY, settle_fill, trade_total
 from domain.limits import Limits
@@ -198,6 +199,16 @@ class Orders:
             raise BusinessError(
                 ErrorCode.ASSET_NOT_TRADABLE,
                 f"{asset.symbol} is listed for reference only and cannot be traded.",
+                "assetSymbol",
+            )
+        # A price the feed stopped updating is no price to trade at (nor to value or
+        # hold a limit order by).
+        age = utc_now() - asset.price_updated_at
+        if age > self._limits.max_price_age:
+            raise BusinessError(
+                ErrorCode.PRICE_UNAVAILABLE,
+                f"{asset.symbol} has no current price (the last one is "
+                f"{int(age.total_seconds())} s old); orders resume when its price updates.",
                 "assetSymbol",
             )
         return asset
