@@ -79,3 +79,19 @@ async def test_price_history_takes_a_window_of_a_year(gql, make_asset):
     since = (datetime.now(UTC) - timedelta(days=365)).isoformat()
     data = await gql(HISTORY, {"symbol": symbol_, "since": since})
     assert data["asset"]["priceHistory"] == []
+
+
+async def test_an_unexpected_error_in_a_subscription_is_masked(runtime, ws_client, monkeypatch):  # noqa: F811
+    from resolvers import live
+
+    def broken(context, symbols):
+        raise RuntimeError("internal detail: relay at 10.0.0.7")
+
+    monkeypatch.setattr(live, "price_ticks", broken)
+    client = await ws_client()
+    await client.subscribe(PRICES)
+    message = await client.receive()
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    (error,) = errors
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert "10.0.0.7" not in str(message)
