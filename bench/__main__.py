@@ -18,7 +18,7 @@ import secrets
 import sys
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -100,6 +100,8 @@ def server_env(url: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "APP_ENV": "production",
         "PRICE_ENGINE": "false",
+        # Without the engine prices never update: let orders trade on the loaded ones.
+        "MAX_PRICE_AGE_S": "31536000",
         "RATE_LIMIT_USER_POINTS": str(UNLIMITED),
         "RATE_LIMIT_IP_POINTS": str(UNLIMITED),
     }
@@ -110,6 +112,7 @@ def limits_of(settings: Settings) -> Limits:
         daily_deposit=settings.daily_deposit_limit,
         daily_withdraw=settings.daily_withdraw_limit,
         max_order_value=settings.max_order_value,
+        max_price_age=timedelta(seconds=settings.max_price_age_s),
     )
 
 

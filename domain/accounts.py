@@ -21,15 +21,23 @@ from persistence.repositories.users import UniqueViolation, UserRepository
 
 T = TypeVar("T")
 
-USERNAME_TAKEN = BusinessError(
-    ErrorCode.USERNAME_TAKEN, "That username is taken; choose another.", "username"
-)
-EMAIL_TAKEN = BusinessError(
-    ErrorCode.EMAIL_TAKEN, "An account with that email already exists.", "email"
-)
-INVALID_CREDENTIALS = BusinessError(
-    ErrorCode.INVALID_CREDENTIALS, "Wrong username, email or password.", None
-)
+
+# Factories, not shared instances: a raised exception keeps the frames it passed through,
+# locals included, so one kept at module level would hold the last caller's password.
+def username_taken() -> BusinessError:
+    return BusinessError(
+        ErrorCode.USERNAME_TAKEN, "That username is taken; choose another.", "username"
+    )
+
+
+def email_taken() -> BusinessError:
+    return BusinessError(
+        ErrorCode.EMAIL_TAKEN, "An account with that email already exists.", "email"
+    )
+
+
+def invalid_credentials() -> BusinessError:
+    return BusinessError(ErrorCode.INVALID_CREDENTIALS, "Wrong username, email or password.", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,7 @@ class _Collector:
 
 
 def _taken(violation: UniqueViolation) -> BusinessError:
-    return EMAIL_TAKEN if "email" in violation.constraint else USERNAME_TAKEN
+    return email_taken() if "email" in violation.constraint else username_taken()
 
 
 class Accounts:
@@ -115,7 +123,7 @@ class Accounts:
         matches = await verify_password(user.password_hash if user else None, password)
         if user is None or not matches:
             await self._guard.failed(username_or_email, client_ip)
-            raise INVALID_CREDENTIALS
+            raise invalid_credentials()
         await self._guard.succeeded(username_or_email, client_ip)
         return SignedIn(user, self._codec.issue(user.id, user.username))
 

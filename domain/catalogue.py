@@ -9,11 +9,14 @@ from domain.pagination import InvalidPageRequest, Page, check_first, decode_curs
 from persistence.database import Database
 from persistence.models import Asset
 from persistence.repositories.assets import ORDERINGS, AssetRepository
+from persistence.repositories.market import HISTORY_HORIZON
 
 ASSET_CURSOR = "asset"
 MAX_CHART_POINTS = 1000
 DEFAULT_CHART_POINTS = 288
 DEFAULT_CHART_WINDOW = timedelta(hours=24)
+MAX_CHART_DAYS = HISTORY_HORIZON.days + 1
+"""How far back ``since`` may reach: the history kept (a year), plus a day for clocks."""
 
 
 def chart_window(
@@ -27,6 +30,11 @@ def chart_window(
     if not 1 <= points <= MAX_CHART_POINTS:
         raise InvalidPageRequest("limit", f"limit must be between 1 and {MAX_CHART_POINTS}.")
     until = utc_now().replace(microsecond=0) + timedelta(seconds=1)
+    if since is not None and since < until - timedelta(days=MAX_CHART_DAYS):
+        raise InvalidPageRequest(
+            "since",
+            f"since may reach back at most {MAX_CHART_DAYS} days; older prices are not kept.",
+        )
     start = until - DEFAULT_CHART_WINDOW if since is None else since
     if start >= until:
         return None

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 
@@ -14,6 +15,8 @@ class Limits:
     max_cash_movement: Decimal = Decimal("1000000")
     """The most one deposit or withdrawal may move."""
     min_order_value: Decimal = Decimal("1.00")
+    max_price_age: timedelta = timedelta(seconds=300)
+    """How old an asset's last price may be for an order to trade on it."""
 
 
 @dataclass(frozen=True, slots=True)

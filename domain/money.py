@@ -8,9 +8,30 @@ CENT = Decimal("0.01")
 ZERO_CASH = Decimal("0.00")
 
 
+def _digits(value: Decimal) -> tuple[str, int]:
+    """The coefficient without trailing zeros, and its exponent; no context rounding.
+
+    Read from the value's own digits: ``normalize()`` and arithmetic round to the
+    context precision (28 digits), which turned 10.0000000000000000000000000000001
+    into 10 before any check could see the 1.
+    """
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return "", 0  # NaN or infinity: refused by every caller before this matters
+    text = "".join(map(str, digits)).lstrip("0")
+    stripped = text.rstrip("0")
+    return stripped, exponent + len(text) - len(stripped)
+
+
 def decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    """Fractional digits the exact value needs: "1.50" -> 1, "10.000" -> 0."""
+    coefficient, exponent = _digits(value)
+    return -exponent if coefficient and exponent < 0 else 0
+
+
+def significant_digits(value: Decimal) -> int:
+    """Digits from the first to the last non-zero one: "0.0012300" -> 3, "1000" -> 1."""
+    return len(_digits(value)[0])
 
 
 def cents_up(value: Decimal) -> Decimal:

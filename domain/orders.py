@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.clock import utc_now
 from domain.errors import BusinessError, ErrorCode, invalid
 from domain.execution import BUY, settle_fill, trade_total
 from domain.limits import Limits
@@ -75,6 +76,35 @@ def _same_request(order: Order, asset_id: int | None, request: OrderRequest) -> 
     )
 
 
+def order_value_problem(limits: Limits, quantity: Decimal, price: Decimal) -> BusinessError | None:
+    """Whether ``quantity`` at ``price`` is outside the order value limits, and how."""
+    value = quantity * price
+    if value < limits.min_order_value:
+        return invalid(
+            "quantity",
+            f"The order is worth {value:.2f} USD at {price} USD; orders start at "
+            f"{limits.min_order_value} USD.",
+        )
+    if value > limits.max_order_value:
+        return BusinessError(
+            ErrorCode.ORDER_VALUE_LIMIT_EXCEEDED,
+            f"The order is worth {value:,.2f} USD; one order may be worth at most "
+            f"{limits.max_order_value:,.2f} USD.",
+            "quantity",
+        )
+    return None
+
+
+async def release_hold(session: AsyncSession, order: Order) -> None:
+    """Give back what an open order holds; the caller has locked the cash row and the order."""
+    if order.side == BUY:
+        await BalanceRepository(session).apply(order.user_id, held_delta=-order.held_cash)
+    else:
+        positions = PositionRepository(session)
+        await positions.lock(order.user_id, order.asset_id)
+        await positions.hold(order.user_id, order.asset_id, -order.held_quantity)
+
+
 def _marketable(request: OrderRequest, price: Decimal) -> bool:
     if request.type == MARKET:
         return True
@@ -132,12 +162,7 @@ class Orders:
                     f"This order is {order.status.lower()}; only open orders can be cancelled.",
                     "id",
                 )
-            if order.side == BUY:
-                await BalanceRepository(session).apply(user_id, held_delta=-order.held_cash)
-            else:
-                positions = PositionRepository(session)
-                await positions.lock(user_id, order.asset_id)
-                await positions.hold(user_id, order.asset_id, -order.held_quantity)
+            await release_hold(session, order)
             cancelled = await orders.mark_cancelled(order.id)
         await self.publish(cancelled)
         return cancelled
@@ -176,35 +201,40 @@ class Orders:
                 f"{asset.symbol} is listed for reference only and cannot be traded.",
                 "assetSymbol",
             )
+        # A price the feed stopped updating is no price to trade at (nor to value or
+        # hold a limit order by).
+        age = utc_now() - asset.price_updated_at
+        if age > self._limits.max_price_age:
+            raise BusinessError(
+                ErrorCode.PRICE_UNAVAILABLE,
+                f"{asset.symbol} has no current price (the last one is "
+                f"{int(age.total_seconds())} s old); orders resume when its price updates.",
+                "assetSymbol",
+            )
         return asset
 
-    def _check_value(self, request: OrderRequest, price: Decimal) -> None:
-        # Always priced at our price (the execution price, or the order's own limit),
-        # never at anything else the client sends.
-        priced_at = price if request.type == MARKET else request.limit_price
-        assert priced_at is not None
-        value = request.quantity * priced_at
-        if value < self._limits.min_order_value:
-            raise invalid(
-                "quantity",
-                f"The order is worth {value:.2f} USD at {priced_at} USD; orders start at "
-                f"{self._limits.min_order_value} USD.",
-            )
-        if value > self._limits.max_order_value:
-            raise BusinessError(
-                ErrorCode.ORDER_VALUE_LIMIT_EXCEEDED,
-                f"The order is worth {value:,.2f} USD; one order may be worth at most "
-                f"{self._limits.max_order_value:,.2f} USD.",
-                "quantity",
-            )
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    def _check_value(self, quantity: Decimal, price: Decimal) -> None:
+        problem = order_value_problem(self._limits, quantity, price)
+        if problem is not None:
+            raise problem
 
     async def _place(
         self, session: AsyncSession, balance: CashBalance, asset: Asset, request: OrderRequest
     ) -> Order:
-        self._check_value(request, asset.price)
+        # Valued at the order's own limit (what it holds) and, when it executes now, at
+        # our execution price; never at anything else the client sends. A resting order
+        # is checked again at the price it fills at (matching.py).
+        marketable = _marketable(request, asset.price)
+        if request.limit_price is not None:
+            self._check_value(request.quantity, request.limit_price)
+        if marketable:
+            self._check_value(request.quantity, asset.price)
         user_id = balance.user_id
         positions = PositionRepository(session)
-        marketable = _marketable(request, asset.price)
         if request.side == BUY:
             needed = (
                 trade_total(BUY, request.quantity, asset.price)

@@ -8,7 +8,7 @@ from contextlib import aclosing
 
 from starlette.websockets import WebSocket
 
-from domain.market.live import PriceSubscription
+from domain.market.live import PriceSubscription, price_symbols
 from persistence.models import Order
 from resolvers.context import Context, NotAuthenticated
 
@@ -16,15 +16,8 @@ FORBIDDEN = 4403
 """graphql-transport-ws close code for a connection that may not do what it asked."""
 
 
-def normalise_symbols(symbols: list[str] | None) -> set[str] | None:
-    """Upper-case, trimmed symbols; None (every symbol) stays None."""
-    if symbols is None:
-        return None
-    return {symbol.strip().upper() for symbol in symbols}
-
-
 def price_ticks(context: Context, symbols: list[str] | None) -> PriceSubscription:
-    return context.services.live.prices(normalise_symbols(symbols))
+    return context.services.live.prices(price_symbols(symbols))
 
 
 async def order_updates(context: Context) -> AsyncGenerator[Order, None]:

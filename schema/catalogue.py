@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from domain.catalogue import MAX_CHART_DAYS
 from domain.pagination import Page
 from persistence.models import Asset as AssetModel
 from resolvers import catalogue as resolve
@@ -69,7 +70,8 @@ class Asset:
     @strawberry.field(
         description=(
             "Recorded prices, oldest first, at most `limit` points since `since` (default: the "
-            "last 24 hours)."
+            f"last 24 hours). History is kept for a year: `since` may reach back at most "
+            f"{MAX_CHART_DAYS} days (VALIDATION_FAILED beyond)."
         )
     )
     async def price_history(

@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 
 from domain.market.events import PriceTick as PriceTickEvent
+from domain.market.live import MAX_PRICE_SYMBOLS
 from resolvers import live as resolve
 from resolvers.context import Info
 from schema.common import given
@@ -65,7 +66,10 @@ _shared_ticks = _SharedTicks()
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="Live prices, public. Every tradable asset when symbols is null."
+        description=(
+            "Live prices, public. Every tradable asset when symbols is null; otherwise at most "
+            f"{MAX_PRICE_SYMBOLS} symbols (more is VALIDATION_FAILED)."
+        )
     )
     async def prices(
         self, info: Info, symbols: list[str] | None = strawberry.UNSET

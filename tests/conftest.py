@@ -271,7 +271,11 @@ def set_price(runtime: Runtime):
     async def set_(symbol: str, price: str) -> None:
         async with runtime.services.db.transaction() as session:
             await session.execute(
-                text("UPDATE assets SET price = :price WHERE symbol = :symbol"),
+                # A new price is a current one, as when the engine writes it.
+                text(
+                    "UPDATE assets SET price = :price, price_updated_at = now()"
+                    " WHERE symbol = :symbol"
+                ),
                 {"symbol": symbol, "price": Decimal(price)},
             )
 

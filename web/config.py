@@ -7,6 +7,7 @@ table lists the same names and defaults.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,7 @@ class Settings:
     daily_deposit_limit: Decimal = Decimal("10000")
     daily_withdraw_limit: Decimal = Decimal("5000")
     max_order_value: Decimal = Decimal("10000")
+    max_price_age_s: int = 300
     gemini_api_key: str | None = field(default=None, repr=False)
     gemini_model: str = "gemini-3.1-flash-lite"
     gemini_timeout_s: int = 10
@@ -127,6 +129,9 @@ class Settings:
             daily_deposit_limit=read.money("DAILY_DEPOSIT_LIMIT", defaults.daily_deposit_limit),
             daily_withdraw_limit=read.money("DAILY_WITHDRAW_LIMIT", defaults.daily_withdraw_limit),
             max_order_value=read.money("MAX_ORDER_VALUE", defaults.max_order_value),
+            max_price_age_s=read.number(
+                "MAX_PRICE_AGE_S", defaults.max_price_age_s, low=5, high=31_536_000
+            ),
             gemini_api_key=read.optional("GEMINI_API_KEY"),
             gemini_model=read.text("GEMINI_MODEL", defaults.gemini_model),
             gemini_timeout_s=read.number(
@@ -204,6 +209,7 @@ class Settings:
                 "WS_MAX_SUBSCRIPTIONS", defaults.ws_max_subscriptions, low=1, high=1000
             ),
         )
+        settings = _price_age_within_feed(settings, explicit=read.optional("MAX_PRICE_AGE_S"))
         try:
             parse_networks(settings.trusted_proxies)
         except ValueError:
@@ -230,6 +236,25 @@ class Settings:
         ):
             raise ConfigError("REDIS_URL: must be a redis://, rediss:// or unix:// URL")
         return settings
+
+
+def _price_age_within_feed(settings: Settings, *, explicit: str | None) -> Settings:
+    """A price may age at least two feed updates, so one slow update refuses no order.
+
+    Unset, MAX_PRICE_AGE_S grows with a slow feed; set too short, start-up stops.
+    """
+    if settings.price_feed == "coingecko":
+        name, interval_s = "COINGECKO_POLL_S", settings.coingecko_poll_s
+    else:
+        name, interval_s = "PRICE_TICK_MS", math.ceil(settings.price_tick_ms / 1000)
+    if settings.max_price_age_s >= 2 * interval_s:
+        return settings
+    if explicit is None:
+        return replace(settings, max_price_age_s=2 * interval_s)
+    raise ConfigError(
+        f"MAX_PRICE_AGE_S: must be at least twice the feed's update interval ({name}: "
+        f"{2 * interval_s} s), or orders are refused between two updates"
+    )
 
 
 @dataclass(frozen=True, slots=True)

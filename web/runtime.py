@@ -117,6 +117,7 @@ async def start_runtime(settings: Settings) -> Runtime:
         daily_deposit=settings.daily_deposit_limit,
         daily_withdraw=settings.daily_withdraw_limit,
         max_order_value=settings.max_order_value,
+        max_price_age=timedelta(seconds=settings.max_price_age_s),
     )
     portfolios = Portfolios(db)
     services = Services(

@@ -13,9 +13,10 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Set
 from typing import Any
 
+from domain.errors import invalid
 from domain.market.events import (
     ORDERS_CHANNEL,
     PRICES_CHANNEL,
@@ -30,6 +31,32 @@ log = logging.getLogger("cnop.live")
 
 ORDER_QUEUE_SIZE = 16
 """Order updates a subscriber may fall behind by before its oldest is dropped."""
+
+MAX_PRICE_SYMBOLS = 200
+"""Most symbols one prices subscription may name: more than the catalogue holds (76
+today), so a list of real symbols always fits; `symbols: null` follows every asset."""
+MAX_SYMBOL_LENGTH = 20
+"""As long as an asset's symbol may be (the assets.symbol column)."""
+
+
+def price_symbols(symbols: list[str] | None) -> frozenset[str] | None:
+    """Upper-case, trimmed symbols to follow (None: every symbol), or VALIDATION_FAILED.
+
+    Checked before anything is built: each subscriber's set is kept for as long as
+    it listens and looked up on every tick.
+    """
+    if symbols is None:
+        return None
+    if len(symbols) > MAX_PRICE_SYMBOLS:
+        raise invalid(
+            "symbols",
+            f"Follow at most {MAX_PRICE_SYMBOLS} symbols at once ({len(symbols)} given); "
+            "leave symbols out to follow every asset.",
+        )
+    chosen = frozenset(symbol.strip().upper() for symbol in symbols)
+    if any(len(symbol) > MAX_SYMBOL_LENGTH for symbol in chosen):
+        raise invalid("symbols", f"A symbol has at most {MAX_SYMBOL_LENGTH} characters.")
+    return chosen
 
 
 class PriceSubscription:
@@ -187,7 +214,7 @@ class LiveHub:
 
     # -------------------------------------------------------------- subscriptions
 
-    def prices(self, symbols: set[str] | None) -> PriceSubscription:
+    def prices(self, symbols: Set[str] | None) -> PriceSubscription:
         """Ticks of ``symbols`` (every symbol when None) from now on; close it when done."""
         subscription = PriceSubscription(self, None if symbols is None else frozenset(symbols))
         self._price_subscriptions.add(subscription)

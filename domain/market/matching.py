@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from domain.execution import BUY, settle_fill, trade_total
 from domain.observers import NO_ORDER_OBSERVER, OrderObserver
-from domain.orders import Orders
+from domain.orders import Orders, order_value_problem, release_hold
 from persistence.database import Database
 from persistence.models import Order
 from persistence.repositories.balances import BalanceRepository
@@ -49,9 +49,13 @@ class Matcher:
         return [order for order in results if order is not None]
 
     async def fill(self, order_id: int, price: Decimal) -> Order | None:
-        """Fill one order at ``price`` in its own transaction.
+        """Fill one order at ``price`` in its own transaction; the order as it now is.
 
-        None when the order is no longer open, or another process is filling it.
+        An order whose value at ``price`` falls outside the order value limits (a
+        SELL that rose past the maximum, a BUY that fell under the minimum) is
+        REJECTED instead, its hold released: the limits hold at the price an order
+        executes at, not only at its limit. None when the order is no longer open,
+        or another process is filling it.
         """
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
@@ -65,19 +69,27 @@ class Matcher:
                 return None  # cancelled, filled, or being filled by another process
             if not crosses(order.side, order.limit_price, price):
                 return None
-            total = trade_total(order.side, order.quantity, price)
-            await settle_fill(
-                session,
-                user_id=order.user_id,
-                asset_id=order.asset_id,
-                order_id=order.id,
-                side=order.side,
-                quantity=order.quantity,
-                price=price,
-                held_cash=order.held_cash,
-                held_quantity=order.held_quantity,
-            )
-            filled = await orders.mark_filled(order.id, price=price, total=total)
-        self._observer.order_filled(filled)
-        await self._orders.publish(filled)
-        return filled
+            problem = order_value_problem(self._orders.limits, order.quantity, price)
+            if problem is None:
+                total = trade_total(order.side, order.quantity, price)
+                await settle_fill(
+                    session,
+                    user_id=order.user_id,
+                    asset_id=order.asset_id,
+                    order_id=order.id,
+                    side=order.side,
+                    quantity=order.quantity,
+                    price=price,
+                    held_cash=order.held_cash,
+                    held_quantity=order.held_quantity,
+                )
+                changed = await orders.mark_filled(order.id, price=price, total=total)
+            else:
+                await release_hold(session, order)
+                changed = await orders.mark_rejected(order.id)
+        if problem is None:
+            self._observer.order_filled(changed)
+        else:
+            log.info("order %d rejected at %s: %s", order_id, price, problem.message)
+        await self._orders.publish(changed)
+        return changed

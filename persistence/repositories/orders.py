@@ -83,6 +83,12 @@ class OrderRepository:
             order_id, status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0
         )
 
+    async def mark_rejected(self, order_id: int) -> Order:
+        """An open order the platform refused to fill; ``cancelled_at`` says when it left."""
+        return await self._update(
+            order_id, status="REJECTED", cancelled_at=func.now(), held_cash=0, held_quantity=0
+        )
+
     async def _update(self, order_id: int, **values: Any) -> Order:
         statement = (
             update(Order)

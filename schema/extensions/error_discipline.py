@@ -64,6 +64,14 @@ class ErrorDiscipline(SchemaExtension):
         if result is not None and errors:
             result.errors = [self.shape(error) for error in errors]
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # What a subscription streams (a refusal of its arguments included) never passes
+        # through on_operation's result: shape each one as it goes out.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [self.shape(error) for error in errors]
+        yield
+
     def shape(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
