@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
 
-from web.client_ip import parse_networks
+from web.client_ip import trusted_hosts
 
 T = TypeVar("T")
 
@@ -205,7 +205,7 @@ class Settings:
             ),
         )
         try:
-            parse_networks(settings.trusted_proxies)
+            trusted_hosts(settings.trusted_proxies)
         except ValueError:
             raise ConfigError(
                 "TRUSTED_PROXIES: expected addresses or networks such as 10.0.0.0/8, "
