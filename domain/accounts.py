@@ -10,7 +10,7 @@ from domain import account_rules as rules
 from domain.clock import utc_now
 from domain.errors import BusinessError, BusinessErrors, ErrorCode
 from domain.login_guard import LoginGuard
-from domain.passwords import hash_password, verify_password
+from domain.passwords import PasswordHashing
 from domain.tokens import Claims, IssuedToken, TokenCodec
 from persistence.database import Database
 from persistence.models import User
@@ -76,11 +76,13 @@ class Accounts:
         codec: TokenCodec,
         revocations: TokenRevocations,
         guard: LoginGuard,
+        passwords: PasswordHashing | None = None,
     ) -> None:
         self._db = db
         self._codec = codec
         self._revocations = revocations
         self._guard = guard
+        self._passwords = passwords or PasswordHashing()
 
     async def register(self, form: Registration) -> SignedIn:
         check = _Collector()
@@ -95,8 +97,8 @@ class Accounts:
         }
         password = check.take(rules.check_password(form.password))
         check.raise_if_any()
-        # Hash before the transaction: no pooled connection waits on 150 ms of CPU.
-        values["password_hash"] = await hash_password(password)
+        # Hash before the transaction: no pooled connection waits for a hashing slot.
+        values["password_hash"] = await self._passwords.hash(password)
         try:
             async with self._db.transaction() as session:
                 user = await UserRepository(session).create(**values)
@@ -107,16 +109,18 @@ class Accounts:
     async def login(
         self, username_or_email: str, password: str, client_ip: str = "unknown"
     ) -> SignedIn:
-        """Raises LoginThrottled while the name or address is locked out after failures."""
-        await self._guard.check(username_or_email, client_ip)
+        """Raises LoginThrottled, before any password hash, while sign-ins are held back."""
         async with self._db.read() as session:
             user = await UserRepository(session).find_for_login(username_or_email)
+        # Counted per account, so that its username and its email share one count.
+        account = f"name:{username_or_email}" if user is None else f"id:{user.id}"
+        await self._guard.attempt(account, client_ip)
         # Unknown users are verified against a dummy hash: both answers take the same time.
-        matches = await verify_password(user.password_hash if user else None, password)
+        matches = await self._passwords.verify(user.password_hash if user else None, password)
         if user is None or not matches:
-            await self._guard.failed(username_or_email, client_ip)
+            await self._guard.failed(account, client_ip)
             raise INVALID_CREDENTIALS
-        await self._guard.succeeded(username_or_email, client_ip)
+        await self._guard.succeeded(account, client_ip)
         return SignedIn(user, self._codec.issue(user.id, user.username))
 
     async def logout(self, claims: Claims) -> None:
@@ -168,7 +172,7 @@ class Accounts:
             raise checked
         async with self._db.read() as session:
             user = await UserRepository(session).get(user_id)
-        if user is None or not await verify_password(user.password_hash, current):
+        if user is None or not await self._passwords.verify(user.password_hash, current):
             raise BusinessError(
                 ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.", "currentPassword"
             )
@@ -178,7 +182,7 @@ class Accounts:
                 "The new password must differ from the current one.",
                 "newPassword",
             )
-        new_hash = await hash_password(new)
+        new_hash = await self._passwords.hash(new)
         now = utc_now()
         async with self._db.transaction() as session:
             repository = UserRepository(session)

@@ -79,6 +79,9 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_ip: int = 50
     login_lockout_s: int = 900
+    login_user_backoff_after: int = 20
+    login_user_backoff_max_s: int = 60
+    password_hash_concurrency: int = 2
     trusted_proxies: tuple[str, ...] = ()
     ws_max_connections_per_ip: int = 20
     ws_max_subscriptions: int = 20
@@ -196,6 +199,15 @@ class Settings:
             login_lockout_s=read.number(
                 "LOGIN_LOCKOUT_S", defaults.login_lockout_s, low=1, high=86400
             ),
+            login_user_backoff_after=read.number(
+                "LOGIN_USER_BACKOFF_AFTER", defaults.login_user_backoff_after, low=3, high=100_000
+            ),
+            login_user_backoff_max_s=read.number(
+                "LOGIN_USER_BACKOFF_MAX_S", defaults.login_user_backoff_max_s, low=1, high=3600
+            ),
+            password_hash_concurrency=read.number(
+                "PASSWORD_HASH_CONCURRENCY", defaults.password_hash_concurrency, low=1, high=64
+            ),
             trusted_proxies=read.csv("TRUSTED_PROXIES"),
             ws_max_connections_per_ip=read.number(
                 "WS_MAX_CONNECTIONS_PER_IP", defaults.ws_max_connections_per_ip, low=1, high=100_000
@@ -211,6 +223,14 @@ class Settings:
                 "TRUSTED_PROXIES: expected addresses or networks such as 10.0.0.0/8, "
                 f"got {','.join(settings.trusted_proxies)!r}"
             ) from None
+        if settings.login_user_backoff_after <= 2 * settings.login_max_failures:
+            # One address may fail up to twice LOGIN_MAX_FAILURES in one window (the end
+            # of one of its windows, the start of the next): it alone must never slow
+            # the account down for everyone.
+            raise ConfigError(
+                "LOGIN_USER_BACKOFF_AFTER: must be above twice LOGIN_MAX_FAILURES "
+                f"({2 * settings.login_max_failures}), got {settings.login_user_backoff_after}"
+            )
         if settings.red_pocket_default_reward != settings.red_pocket_default_reward.quantize(
             Decimal("0.01")
         ):

@@ -26,6 +26,7 @@ from domain.market.live import LiveHub
 from domain.market.matching import Matcher
 from domain.market.supervisor import ENGINE_LOCK_KEY, MarketSupervisor
 from domain.orders import Orders
+from domain.passwords import PasswordHashing
 from domain.portfolio import Portfolios
 from domain.red_pocket import RedPocket
 from domain.tokens import TokenCodec
@@ -133,8 +134,11 @@ async def start_runtime(settings: Settings) -> Runtime:
                     max_failures_per_ip=settings.login_max_failures_per_ip,
                     window=settings.login_lockout_s,
                     lockout=settings.login_lockout_s,
+                    backoff_after=settings.login_user_backoff_after,
+                    backoff_max=settings.login_user_backoff_max_s,
                 ),
             ),
+            PasswordHashing(settings.password_hash_concurrency),
         ),
         catalogue=Catalogue(db),
         cash=Cash(db, limits),
