@@ -60,6 +60,7 @@ class Settings:
     gemini_timeout_s: int = 10
     insights_breaker_failures: int = 5
     insights_breaker_cooldown_s: int = 30
+    insights_per_user_per_hour: int = 10
     red_pocket_config: Path = PROJECT_ROOT / "persistence" / "red_pocket" / "secret_words.json"
     red_pocket_default_reward: Decimal = Decimal("8.88")
     price_engine: bool = True
@@ -143,6 +144,12 @@ class Settings:
                 defaults.insights_breaker_cooldown_s,
                 low=1,
                 high=86400,
+            ),
+            insights_per_user_per_hour=read.number(
+                "INSIGHTS_PER_USER_PER_HOUR",
+                defaults.insights_per_user_per_hour,
+                low=1,
+                high=100_000,
             ),
             red_pocket_config=Path(
                 read.text("RED_POCKET_CONFIG", str(defaults.red_pocket_config))

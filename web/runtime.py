@@ -157,6 +157,8 @@ async def start_runtime(settings: Settings) -> Runtime:
             CircuitBreaker(
                 settings.insights_breaker_failures, settings.insights_breaker_cooldown_s
             ),
+            limiter=stores.rate_limiter,
+            per_user_per_hour=settings.insights_per_user_per_hour,
         ),
         live=LiveHub(stores.pubsub),
     )
