@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from web.client_ip import trusted_hosts
 
@@ -23,6 +24,49 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("json", "text")
 ENVIRONMENTS = ("development", "production")
 PRICE_FEEDS = ("simulated", "coingecko")
+SAMPLE_RED_POCKET_CONFIG = PROJECT_ROOT / "persistence" / "red_pocket" / "secret_words.json"
+EXAMPLE_SECRETS = frozenset(
+    {
+        # deploy/compose.env.example (tests/test_production_secrets.py keeps them in step)
+        "replace-with-48-random-url-safe-characters-from-the-command-above",
+        "replace-with-a-database-password",
+        "replace-with-a-grafana-password",
+    }
+)
+PLACEHOLDER_MARKERS = (
+    "replace-with",
+    "replace_with",
+    "replaceme",
+    "change-me",
+    "change_me",
+    "changeme",
+    "placeholder",
+    "example",
+    "your-secret",
+    "your_secret",
+    "dummy",
+    "insecure",
+)
+GENERATE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def is_placeholder(secret: str) -> bool:
+    """An example value, or words that say "put the real one here"."""
+    lowered = secret.lower()
+    return secret in EXAMPLE_SECRETS or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+def is_made_up_key(secret: str) -> bool:
+    """A placeholder, or a signing key with too few distinct characters (aaaa...,
+    0123012301...) to have come from a random generator."""
+    return is_placeholder(secret) or len(set(secret)) < 10
+
+
+def _url_password(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 class ConfigError(Exception):
@@ -61,7 +105,7 @@ class Settings:
     insights_breaker_failures: int = 5
     insights_breaker_cooldown_s: int = 30
     insights_per_user_per_hour: int = 10
-    red_pocket_config: Path = PROJECT_ROOT / "persistence" / "red_pocket" / "secret_words.json"
+    red_pocket_config: Path = SAMPLE_RED_POCKET_CONFIG
     red_pocket_default_reward: Decimal = Decimal("8.88")
     price_engine: bool = True
     price_feed: str = "simulated"
@@ -256,7 +300,30 @@ class Settings:
             ("redis://", "rediss://", "unix://")
         ):
             raise ConfigError("REDIS_URL: must be a redis://, rediss:// or unix:// URL")
+        if settings.is_production:
+            _check_production(settings, explicit_red_pocket=read.optional("RED_POCKET_CONFIG"))
         return settings
+
+
+def _check_production(settings: Settings, *, explicit_red_pocket: str | None) -> None:
+    """What development forgives and production must not: example secrets, sample data."""
+    if settings.jwt_secret is not None and is_made_up_key(settings.jwt_secret):
+        raise ConfigError(
+            "JWT_SECRET: an example, placeholder or hand-typed value is refused in production "
+            f"(see deploy/compose.env.example); generate one with {GENERATE_SECRET}"
+        )
+    for name, url in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
+        password = None if url is None else _url_password(url)
+        if password and is_placeholder(password):
+            raise ConfigError(
+                f"{name}: its password is an example or placeholder value "
+                "(deploy/compose.env.example); set a real one"
+            )
+    if explicit_red_pocket is None or settings.red_pocket_config == SAMPLE_RED_POCKET_CONFIG:
+        raise ConfigError(
+            "RED_POCKET_CONFIG: required in production, pointing at your own secret words "
+            f"(the repository's {SAMPLE_RED_POCKET_CONFIG.name} is a public development sample)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
