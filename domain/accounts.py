@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -10,7 +11,7 @@ from domain import account_rules as rules
 from domain.clock import utc_now
 from domain.errors import BusinessError, BusinessErrors, ErrorCode
 from domain.login_guard import LoginGuard
-from domain.passwords import PasswordHashing
+from domain.passwords import PasswordHashing, outdated
 from domain.tokens import Claims, IssuedToken, TokenCodec
 from persistence.database import Database
 from persistence.models import User
@@ -18,6 +19,8 @@ from persistence.repositories.users import UniqueViolation, UserRepository
 from persistence.stores.revocations import TokenRevocations
 
 T = TypeVar("T")
+
+log = logging.getLogger("cnop.accounts")
 
 USERNAME_TAKEN = BusinessError(
     ErrorCode.USERNAME_TAKEN, "That username is taken; choose another.", "username"
@@ -121,7 +124,21 @@ class Accounts:
             await self._guard.failed(account, client_ip)
             raise INVALID_CREDENTIALS
         await self._guard.succeeded(account, client_ip)
+        if outdated(user.password_hash):
+            await self._upgrade_hash(user, password)
         return SignedIn(user, self._codec.issue(user.id, user.username))
+
+    async def _upgrade_hash(self, user: User, password: str) -> None:
+        """Rehash with today's parameters: cheaper to verify, and as slow as the dummy
+        hash an unknown name is checked against, so old accounts cannot be told apart."""
+        try:
+            new_hash = await self._passwords.hash(password)
+            async with self._db.transaction() as session:
+                await UserRepository(session).upgrade_password_hash(
+                    user.id, user.password_hash, new_hash
+                )
+        except Exception as problem:  # the sign-in stands; the next one tries again
+            log.warning("password hash upgrade failed (%s)", type(problem).__name__)
 
     async def logout(self, claims: Claims) -> None:
         await self._revocations.revoke_token(claims.jti, expires_at=claims.expires_at)

@@ -5,7 +5,8 @@ p=1), OWASP's recommended minimum. argon2-cffi's default (64 MiB, t=3, p=4) on e
 thread of the default executor meant a burst of registrations could ask for hundreds
 of MiB at once; with ``concurrency`` hashes at a time (PASSWORD_HASH_CONCURRENCY, 2
 by default) hashing holds at most 2 x 19 MiB, which fits a 512 MiB replica. Each hash
-records its own parameters, so hashes written with the old ones still verify.
+records its own parameters, so hashes written with the old ones still verify; a
+successful sign-in rewrites such a hash with today's parameters.
 """
 
 from __future__ import annotations
@@ -38,6 +39,14 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False  # a lone surrogate cannot be any stored password
+
+
+def outdated(password_hash: str) -> bool:
+    """Was this hash written with other parameters than today's (e.g. 64 MiB ones)?"""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
 
 
 class PasswordHashing:

@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 import domain.passwords
 from domain.login_guard import LoginGuard, LoginPolicy, LoginThrottled
 from domain.passwords import PasswordHashing
+from persistence.repositories.users import UserRepository
 from persistence.stores import Stores
 from persistence.stores.rate_limits import RateLimiter
 from tests.conftest import TEST_PASSWORD
@@ -179,6 +180,22 @@ async def test_hashes_use_19_mib_and_old_hashes_still_verify():
     old = PasswordHasher().hash(TEST_PASSWORD)  # argon2-cffi's defaults: 64 MiB, t=3, p=4
     assert await hashing.verify(old, TEST_PASSWORD)
     assert not await hashing.verify(old, TEST_PASSWORD + "!")
+
+
+async def test_signing_in_rewrites_an_old_hash_with_todays_parameters(settings, runtime, make_user):
+    user = await make_user()
+    old = PasswordHasher().hash(TEST_PASSWORD)
+    async with runtime.services.db.transaction() as session:
+        await UserRepository(session).update(user.id, password_hash=old)
+    async with app_client(settings, runtime, _address("10.44")) as http:
+        _, body = await login(http, user.username, TEST_PASSWORD)
+        assert body["data"]["login"]["token"]
+        async with runtime.services.db.read() as session:
+            found = await UserRepository(session).get(user.id)
+        assert found is not None
+        assert found.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        _, again = await login(http, user.username, TEST_PASSWORD)
+    assert again["data"]["login"]["token"]
 
 
 async def test_hashing_runs_at_most_the_configured_number_at_once(monkeypatch):
