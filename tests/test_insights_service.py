@@ -424,3 +424,12 @@ def test_a_reading_keeps_its_generation_time_in_the_cache():
     reading = Reading("Text.", datetime(2026, 11, 28, 9, 30, tzinfo=UTC), "gemini-test", False)
     restored = Reading.from_cache(reading.to_json())
     assert restored == Reading(reading.summary, reading.generated_at, reading.model, True)
+
+
+def test_the_allowance_is_a_setting():
+    from web.config import ConfigError, Settings
+
+    assert Settings.from_env({}).insights_per_user_per_hour == 10
+    assert Settings.from_env({"INSIGHTS_PER_USER_PER_HOUR": "3"}).insights_per_user_per_hour == 3
+    with pytest.raises(ConfigError, match=r"^INSIGHTS_PER_USER_PER_HOUR: "):
+        Settings.from_env({"INSIGHTS_PER_USER_PER_HOUR": "0"})
