@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from domain import account_rules as rules
 from domain.clock import utc_now
 from domain.errors import BusinessError, BusinessErrors, ErrorCode
 from domain.login_guard import LoginGuard
-from domain.passwords import hash_password, verify_password
+from domain.passwords import PasswordHashing, outdated
 from domain.tokens import Claims, IssuedToken, TokenCodec
 from persistence.database import Database
 from persistence.models import User
@@ -20,6 +21,8 @@ from persistence.repositories.token_states import TokenStateRepository
 from persistence.repositories.users import UniqueViolation, UserRepository
 
 T = TypeVar("T")
+
+log = logging.getLogger("cnop.accounts")
 
 
 # Factories, not shared instances: a raised exception keeps the frames it passed through,
@@ -85,10 +88,12 @@ class Accounts:
         db: Database,
         codec: TokenCodec,
         guard: LoginGuard,
+        passwords: PasswordHashing | None = None,
     ) -> None:
         self._db = db
         self._codec = codec
         self._guard = guard
+        self._passwords = passwords or PasswordHashing()
 
     async def register(self, form: Registration) -> SignedIn:
         check = _Collector()
@@ -103,8 +108,8 @@ class Accounts:
         }
         password = check.take(rules.check_password(form.password))
         check.raise_if_any()
-        # Hash before the transaction: no pooled connection waits on 150 ms of CPU.
-        values["password_hash"] = await hash_password(password)
+        # Hash before the transaction: no pooled connection waits for a hashing slot.
+        values["password_hash"] = await self._passwords.hash(password)
         try:
             async with self._db.transaction() as session:
                 user = await UserRepository(session).create(**values)
@@ -115,17 +120,33 @@ class Accounts:
     async def login(
         self, username_or_email: str, password: str, client_ip: str = "unknown"
     ) -> SignedIn:
-        """Raises LoginThrottled while the name or address is locked out after failures."""
-        await self._guard.check(username_or_email, client_ip)
+        """Raises LoginThrottled, before any password hash, while sign-ins are held back."""
         async with self._db.read() as session:
             user = await UserRepository(session).find_for_login(username_or_email)
+        # Counted per account, so that its username and its email share one count.
+        account = f"name:{username_or_email}" if user is None else f"id:{user.id}"
+        await self._guard.attempt(account, client_ip)
         # Unknown users are verified against a dummy hash: both answers take the same time.
-        matches = await verify_password(user.password_hash if user else None, password)
+        matches = await self._passwords.verify(user.password_hash if user else None, password)
         if user is None or not matches:
-            await self._guard.failed(username_or_email, client_ip)
+            await self._guard.failed(account, client_ip)
             raise invalid_credentials()
-        await self._guard.succeeded(username_or_email, client_ip)
+        await self._guard.succeeded(account, client_ip)
+        if outdated(user.password_hash):
+            await self._upgrade_hash(user, password)
         return SignedIn(user, self._codec.issue(user.id, user.username))
+
+    async def _upgrade_hash(self, user: User, password: str) -> None:
+        """Rehash with today's parameters: cheaper to verify, and as slow as the dummy
+        hash an unknown name is checked against, so old accounts cannot be told apart."""
+        try:
+            new_hash = await self._passwords.hash(password)
+            async with self._db.transaction() as session:
+                await UserRepository(session).upgrade_password_hash(
+                    user.id, user.password_hash, new_hash
+                )
+        except Exception as problem:  # the sign-in stands; the next one tries again
+            log.warning("password hash upgrade failed (%s)", type(problem).__name__)
 
     async def logout(self, claims: Claims) -> None:
         expires_at = datetime.fromtimestamp(claims.expires_at, UTC)
@@ -202,7 +223,7 @@ class Accounts:
             raise checked
         async with self._db.read() as session:
             user = await UserRepository(session).get(user_id)
-        if user is None or not await verify_password(user.password_hash, current):
+        if user is None or not await self._passwords.verify(user.password_hash, current):
             raise BusinessError(
                 ErrorCode.INVALID_CREDENTIALS, "The current password is wrong.", "currentPassword"
             )
@@ -212,7 +233,7 @@ class Accounts:
                 "The new password must differ from the current one.",
                 "newPassword",
             )
-        new_hash = await hash_password(new)
+        new_hash = await self._passwords.hash(new)
         now = utc_now()
         async with self._db.transaction() as session:
             repository = UserRepository(session)

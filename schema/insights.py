@@ -41,6 +41,8 @@ async def user_insights(user_id: int, info: Info) -> PortfolioInsights:
 
 USER_INSIGHTS_DESCRIPTION = (
     "An AI-written reading of the portfolio, served from cache while the portfolio is "
-    "unchanged. Null, with a top-level error whose extensions.code is INSIGHTS_UNAVAILABLE, "
-    "when no model can answer."
+    "unchanged. When the model cannot or may not be asked (its quota or an outage, or the "
+    "user's hourly allowance is spent), the local rule-based analyser writes the reading "
+    "instead and `model` is local-rules-v1. Null, with a top-level error whose "
+    "extensions.code is INSIGHTS_UNAVAILABLE, only when no reading at all can be written."
 )

@@ -180,7 +180,9 @@ async def test_spoofed_forwarded_for_is_ignored_unless_the_peer_is_trusted(setti
     assert trusted == [200, 200, 200, 200]  # each forwarded client has its own budget
 
 
-async def test_repeated_failed_sign_ins_lock_the_username(settings, runtime, make_user):
+async def test_repeated_failed_sign_ins_lock_the_username_at_that_address(
+    settings, runtime, make_user
+):
     user = await make_user()
     async with app_client(settings, runtime, client=("10.6.0.1", 1)) as http:
         for _ in range(5):
@@ -201,17 +203,24 @@ async def test_login_guard_thresholds_and_expiry():
         open_stores(None).rate_limiter,
         LoginPolicy(max_failures=2, max_failures_per_ip=3, window=60, lockout=1),
     )
-    await guard.failed("alice", "1.1.1.1")
-    await guard.check("alice", "1.1.1.1")  # one failure: still allowed
+
+    async def fail(name: str, address: str) -> None:
+        await guard.attempt(name, address)
+        await guard.failed(name, address)
+
+    await fail("alice", "1.1.1.1")
+    await guard.attempt("alice", "1.1.1.1")  # one failure: still allowed
     await guard.failed("alice", "1.1.1.1")
     with pytest.raises(LoginThrottled):
-        await guard.check("alice", "1.1.1.1")
-    await guard.failed("bob", "1.1.1.1")  # the address's third failure locks the address
+        await guard.attempt("alice", "1.1.1.1")
+    await guard.attempt("alice", "2.2.2.2")  # locked at that address only
+    await guard.succeeded("alice", "2.2.2.2")
+    await fail("bob", "1.1.1.1")  # the address's third failure
     with pytest.raises(LoginThrottled):
-        await guard.check("carol", "1.1.1.1")
-    await guard.check("carol", "2.2.2.2")
+        await guard.attempt("carol", "1.1.1.1")  # a fourth would pass the address's limit
+    await guard.attempt("carol", "2.2.2.2")
     await asyncio.sleep(1.1)
-    await guard.check("alice", "1.1.1.1")  # the lockout has passed
+    await guard.attempt("alice", "1.1.1.1")  # the lockout has passed
 
 
 async def test_a_success_clears_the_failures(settings, runtime, make_user):

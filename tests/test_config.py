@@ -14,6 +14,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 CNOP = PROJECT / ".venv" / "bin" / "cnop"
 SECRET = "s" * 32
 POSTGRES_URL = "postgresql://app@db.internal:5432/cnop"
+WORDS = "/etc/cnop/red-pocket.json"
 
 
 def test_defaults_with_an_empty_environment():
@@ -46,11 +47,13 @@ def test_blank_values_count_as_unset():
 
 
 def test_production_turns_graphiql_and_introspection_off_by_default():
-    settings = Settings.from_env({"APP_ENV": "production"})
+    settings = Settings.from_env({"APP_ENV": "production", "RED_POCKET_CONFIG": WORDS})
     assert settings.is_production is True
     assert settings.graphiql is False
     assert settings.introspection is False
-    explicit = Settings.from_env({"APP_ENV": "production", "GRAPHIQL": "yes"})
+    explicit = Settings.from_env(
+        {"APP_ENV": "production", "GRAPHIQL": "yes", "RED_POCKET_CONFIG": WORDS}
+    )
     assert explicit.graphiql is True
 
 

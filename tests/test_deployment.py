@@ -138,7 +138,12 @@ def test_the_shutdown_grace_outlasts_the_drain(compose):
 def test_the_example_environment_names_every_required_variable(compose):
     example = (DEPLOY / "compose.env.example").read_text()
     required = set(re.findall(r"\$\{([A-Z_]+):\?", (PROJECT / "docker-compose.yml").read_text()))
-    assert required == {"JWT_SECRET", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD"}
+    assert required == {
+        "JWT_SECRET",
+        "POSTGRES_PASSWORD",
+        "GRAFANA_ADMIN_PASSWORD",
+        "RED_POCKET_WORDS_FILE",
+    }
     for name in required:
         assert re.search(rf"^{name}=", example, re.MULTILINE), name
 

@@ -1,4 +1,5 @@
-"""me.insights over HTTP: readings, the cache flag, and INSIGHTS_UNAVAILABLE as clients see it."""
+"""me.insights over HTTP: readings, the cache flag, and the local reading that stands in
+when the model fails, as clients see them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 
 from domain.insights.breaker import CircuitBreaker
 from domain.insights.local import LOCAL_MODEL
-from domain.insights.providers import MESSAGES, FailureReason
 from domain.insights.service import EMPTY_PORTFOLIO_SUMMARY, Insights
 from domain.insights.source import SnapshotSource
 from persistence.stores.cache import MemoryCache
@@ -103,31 +103,32 @@ async def test_a_trade_brings_a_fresh_reading(gemini_gql, make_user, make_asset)
     assert len(fake.requests) == 2
 
 
-async def test_a_failure_is_a_null_field_and_a_plain_top_level_error(
-    gemini_gql, make_user, make_asset
-):
+async def test_a_quota_error_serves_the_local_reading(gemini_gql, make_user, make_asset):
+    # Before, a null field and INSIGHTS_UNAVAILABLE: now the local analyser's reading.
     gql, fake = gemini_gql
     fake.reply = api_error(429, "RESOURCE_EXHAUSTED", "Quota exceeded for project 1234")
     user = await invested_user(gql, make_user, make_asset)
     body = await gql.raw(INSIGHTS, token=user.token)
-    assert body["data"] == {"me": {"insights": None}}
-    [error] = body["errors"]
-    assert error["message"] == MESSAGES[FailureReason.QUOTA]
-    assert error["path"] == ["me", "insights"]
-    assert error["extensions"] == {"code": "INSIGHTS_UNAVAILABLE"}
+    assert "errors" not in body
+    insights = body["data"]["me"]["insights"]
+    assert (insights["model"], insights["cached"]) == (LOCAL_MODEL, False)
+    assert "makes up 50% of your portfolio" in insights["summary"]
     for internal in ("RESOURCE_EXHAUSTED", "Quota exceeded", "1234", "Traceback", "genai"):
         assert internal not in str(body)
+    # Not cached: once the model answers again, its reading is written.
+    fake.reply = answer("Back from the model.")
+    again = (await gql(INSIGHTS, token=user.token))["me"]["insights"]
+    assert (again["summary"], again["model"]) == ("Back from the model.", "gemini-test")
 
 
-async def test_the_rest_of_the_query_survives_an_insights_failure(
+async def test_an_outage_serves_the_local_reading_with_the_rest_of_the_query(
     gemini_gql, make_user, make_asset
 ):
     gql, fake = gemini_gql
     fake.reply = httpx.ConnectError("no route to host")
     user = await invested_user(gql, make_user, make_asset)
-    body = await gql.raw("{ me { username insights { summary } } }", token=user.token)
-    assert body["data"] == {"me": {"username": user.username, "insights": None}}
-    assert body["errors"][0]["extensions"]["code"] == "INSIGHTS_UNAVAILABLE"
+    body = await gql.raw("{ me { username insights { model } } }", token=user.token)
+    assert body == {"data": {"me": {"username": user.username, "insights": {"model": LOCAL_MODEL}}}}
 
 
 async def test_parallel_requests_for_one_portfolio_call_the_model_once(

@@ -1,4 +1,5 @@
-"""Insights as served: the Gemini request, caching, single flight, error mapping, the breaker.
+"""Insights as served: the Gemini request, caching, single flight, the local analyser
+standing in for failures and spent allowances, the breaker.
 
 Gemini is faked behind the SDK's own HTTP layer (see tests/insights_samples.py):
 the SDK builds and parses real requests and responses; none leaves the process.
@@ -15,17 +16,17 @@ import pytest
 
 from domain.insights.breaker import CircuitBreaker
 from domain.insights.gemini import MAX_OUTPUT_TOKENS
-from domain.insights.local import LOCAL_MODEL
+from domain.insights.local import LOCAL_MODEL, LocalAnalyser
 from domain.insights.prompt import SYSTEM_INSTRUCTION, render_prompt
-from domain.insights.providers import MESSAGES, FailureReason
+from domain.insights.providers import FailureReason
 from domain.insights.service import (
     CACHE_TTL_S,
     EMPTY_PORTFOLIO_SUMMARY,
     Insights,
-    InsightsUnavailable,
     Reading,
 )
 from persistence.stores.cache import MemoryCache
+from persistence.stores.rate_limits import MemoryRateLimiter
 from tests.insights_samples import (
     FakeGemini,
     Reply,
@@ -234,13 +235,13 @@ async def test_concurrent_requests_share_one_failure():
     fake = FakeGemini(api_error(503, "UNAVAILABLE", "backend overloaded"))
     fake.gate = asyncio.Event()
     insights = service(fake)
-    waiting = asyncio.gather(
-        *(insights.for_snapshot(typical()) for _ in range(5)), return_exceptions=True
-    )
+    waiting = asyncio.gather(*(insights.for_snapshot(typical()) for _ in range(5)))
     await fake.requests_reach(1)
     fake.gate.set()
-    outcomes = await waiting
-    assert all(isinstance(outcome, InsightsUnavailable) for outcome in outcomes)
+    readings = await waiting
+    assert {(reading.model, reading.fallback) for reading in readings} == {
+        (LOCAL_MODEL, FailureReason.UNAVAILABLE)
+    }
     assert len(fake.requests) == 1
 
 
@@ -265,29 +266,27 @@ FAILURES: dict[str, tuple[Reply, FailureReason]] = {
 
 
 @pytest.mark.parametrize("case", FAILURES)
-async def test_failures_become_insights_unavailable_with_a_plain_message(case):
+async def test_failures_fall_back_to_the_local_analysers_reading(case):
+    # Before, each of these was INSIGHTS_UNAVAILABLE: the user now gets a reading anyway.
     reply, reason = FAILURES[case]
-    with pytest.raises(InsightsUnavailable) as failure:
-        await service(FakeGemini(reply)).for_snapshot(typical())
-    assert failure.value.reason is reason
-    assert failure.value.message == MESSAGES[reason]
+    reading = await service(FakeGemini(reply)).for_snapshot(typical())
+    assert reading.summary == LocalAnalyser().read(typical())
+    assert (reading.model, reading.cached, reading.fallback) == (LOCAL_MODEL, False, reason)
     for internal in ("RESOURCE_EXHAUSTED", "backend", "10.0.0.7", "html", "API key", "429"):
-        assert internal not in failure.value.message
+        assert internal not in reading.summary
 
 
 async def test_a_provider_that_does_not_answer_in_time_times_out():
     fake = FakeGemini()
     fake.gate = asyncio.Event()  # never opened
-    with pytest.raises(InsightsUnavailable) as failure:
-        await service(fake, timeout_s=0.05).for_snapshot(typical())
-    assert failure.value.reason is FailureReason.TIMEOUT
+    reading = await service(fake, timeout_s=0.05).for_snapshot(typical())
+    assert (reading.model, reading.fallback) == (LOCAL_MODEL, FailureReason.TIMEOUT)
 
 
 async def test_a_failure_is_not_cached():
     fake = FakeGemini(api_error(503, "UNAVAILABLE", "overloaded"))
     insights = service(fake)
-    with pytest.raises(InsightsUnavailable):
-        await insights.for_snapshot(typical())
+    assert (await insights.for_snapshot(typical())).model == LOCAL_MODEL
     fake.reply = answer("Back again.")
     reading = await insights.for_snapshot(typical())
     assert (reading.summary, reading.cached) == ("Back again.", False)
@@ -297,11 +296,13 @@ async def test_a_failure_is_not_cached():
 
 
 async def fail(insights: Insights, times: int) -> list[FailureReason]:
+    """Why the local analyser answered, ``times`` in a row (it must answer each time)."""
     reasons = []
     for _ in range(times):
-        with pytest.raises(InsightsUnavailable) as failure:
-            await insights.for_snapshot(typical())
-        reasons.append(failure.value.reason)
+        reading = await insights.for_snapshot(typical())
+        assert reading.model == LOCAL_MODEL
+        assert reading.fallback is not None
+        reasons.append(reading.fallback)
     return reasons
 
 
@@ -347,6 +348,57 @@ async def test_blocked_content_does_not_trip_the_breaker():
     assert len(fake.requests) == 7
 
 
+# ------------------------------------------------------------------ the allowance
+
+
+def metered(fake: FakeGemini, per_hour: int, limiter: MemoryRateLimiter) -> Insights:
+    return Insights(
+        NoSnapshots(),
+        fake.provider(),
+        MemoryCache(),
+        CircuitBreaker(5, 30, clock=Clock()),
+        limiter=limiter,
+        per_user_per_hour=per_hour,
+    )
+
+
+async def test_past_its_hourly_allowance_a_user_gets_the_local_reading():
+    fake, limiter = FakeGemini(answer("From the model.")), MemoryRateLimiter()
+    insights = metered(fake, 2, limiter)
+    portfolios = [snapshot("5", [holding("BTC", "5", str(share))]) for share in (50, 60, 70)]
+    readings = [await insights.for_snapshot(each, user_id=7) for each in portfolios]
+    assert [(r.model, r.fallback) for r in readings] == [
+        ("gemini-test", None),
+        ("gemini-test", None),
+        (LOCAL_MODEL, FailureReason.ALLOWANCE),
+    ]
+    assert readings[2].summary == LocalAnalyser().read(portfolios[2])
+    assert len(fake.requests) == 2
+    # A cached reading spends nothing; another user has an allowance of their own.
+    assert (await insights.for_snapshot(portfolios[0], user_id=7)).cached
+    other = await insights.for_snapshot(snapshot("9", [holding("ETH", "9", "90")]), user_id=8)
+    assert other.model == "gemini-test"
+    assert len(fake.requests) == 3
+
+
+async def test_a_spent_allowance_does_not_hold_the_breakers_trial():
+    clock, limiter = Clock(), MemoryRateLimiter()
+    fake = FakeGemini(api_error(503, "UNAVAILABLE", "overloaded"))
+    insights = Insights(
+        NoSnapshots(),
+        fake.provider(),
+        MemoryCache(),
+        CircuitBreaker(1, 30, clock=clock),
+        limiter=limiter,
+        per_user_per_hour=1,
+    )
+    assert (await insights.for_snapshot(typical(), user_id=1)).fallback is FailureReason.UNAVAILABLE
+    clock.now += 30  # the trial is due; user 1 has no allowance left, user 2 has
+    assert (await insights.for_snapshot(typical(), user_id=1)).fallback is FailureReason.ALLOWANCE
+    fake.reply = answer("Recovered.")
+    assert (await insights.for_snapshot(typical(), user_id=2)).summary == "Recovered."
+
+
 def test_the_half_open_breaker_admits_a_single_trial():
     clock = Clock()
     breaker = CircuitBreaker(2, 10, clock=clock)
@@ -372,3 +424,12 @@ def test_a_reading_keeps_its_generation_time_in_the_cache():
     reading = Reading("Text.", datetime(2026, 11, 28, 9, 30, tzinfo=UTC), "gemini-test", False)
     restored = Reading.from_cache(reading.to_json())
     assert restored == Reading(reading.summary, reading.generated_at, reading.model, True)
+
+
+def test_the_allowance_is_a_setting():
+    from web.config import ConfigError, Settings
+
+    assert Settings.from_env({}).insights_per_user_per_hour == 10
+    assert Settings.from_env({"INSIGHTS_PER_USER_PER_HOUR": "3"}).insights_per_user_per_hour == 3
+    with pytest.raises(ConfigError, match=r"^INSIGHTS_PER_USER_PER_HOUR: "):
+        Settings.from_env({"INSIGHTS_PER_USER_PER_HOUR": "0"})

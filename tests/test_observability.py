@@ -570,9 +570,10 @@ async def test_the_app_refuses_large_graphql_bodies_and_keeps_400_for_bad_json(s
 
 def test_log_format_is_text_in_development_and_json_in_production():
     assert Settings.from_env({}).log_format == "text"
-    assert Settings.from_env({"APP_ENV": "production"}).log_format == "json"
+    production = {"APP_ENV": "production", "RED_POCKET_CONFIG": "/etc/cnop/red-pocket.json"}
+    assert Settings.from_env(production).log_format == "json"
     assert Settings.from_env({"LOG_FORMAT": "JSON"}).log_format == "json"
-    assert Settings.from_env({"APP_ENV": "production", "LOG_FORMAT": "text"}).log_format == "text"
+    assert Settings.from_env({**production, "LOG_FORMAT": "text"}).log_format == "text"
 
 
 def test_observability_settings_have_defaults_and_bounds():

@@ -1,7 +1,7 @@
 """One log line per request and per websocket connection, and the GraphQL request metrics.
 
 An HTTP request's line carries its request id, method, path (never the query
-string), status and duration, plus, for GraphQL, the operation name and type,
+string), client address, status and duration, plus, for GraphQL, the operation name and type,
 the signed-in user's id and the outcome that ``OperationReporter`` worked out.
 A websocket connection gets a line when it ends (with its close code), and each
 operation on it a line of its own when that operation ends.
@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema.extensions.operation_report import OperationReport
 from web import metrics
+from web.client_ip import client_address
 from web.log_format import FIELDS, current_request_id
 
 log = logging.getLogger("cnop.access")
@@ -146,6 +147,7 @@ class AccessLogMiddleware:
                     "request_id": scope["state"].get("request_id"),
                     "method": scope.get("method"),
                     "path": path,
+                    "client": client_address(scope),
                     "status": status,
                     "duration_ms": round(duration_s * 1000, 1),
                     "operation": None if first is None else first.operation,
@@ -165,6 +167,7 @@ class AccessLogMiddleware:
                 FIELDS: {
                     "request_id": scope["state"].get("request_id"),
                     "path": scope.get("path", ""),
+                    "client": client_address(scope),
                     "status": 403 if status is None else status,
                     "close_code": close_code,
                     "duration_ms": round(duration_s * 1000, 1),

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from schema.extensions.operation_limits import OperationLimits
 from schema.extensions.rate_limits import RatePolicy
@@ -22,7 +23,7 @@ from schema.schema import build_schema
 from web import health, metrics
 from web.access_log import AccessLogMiddleware, report_operation
 from web.body_limit import BodyLimitMiddleware
-from web.client_ip import parse_networks
+from web.client_ip import trusted_hosts
 from web.config import Settings
 from web.connections import OpenWebSockets, WebSocketTracker
 from web.graphql_app import GraphQLApp
@@ -78,7 +79,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     graphql = GraphQLApp(
         schema,
         graphiql=settings.graphiql,
-        trusted_proxies=parse_networks(settings.trusted_proxies),
         max_connections_per_ip=settings.ws_max_connections_per_ip,
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         # A socket whose token stops standing is closed within one price tick.
@@ -115,7 +115,13 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     if (FRONTEND_DIST / "index.html").is_file():
         # Last, so that /graphql and /health/* keep precedence over the SPA's routes.
         routes.append(Mount("/", SinglePageApp(directory=FRONTEND_DIST, html=True)))
-    middleware = [Middleware(RequestIdMiddleware), Middleware(AccessLogMiddleware)]
+    middleware = [
+        # Outermost: everything inside reads the client's address from scope["client"].
+        # An explicit list, never uvicorn's default (which trusts 127.0.0.1).
+        Middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_hosts(settings.trusted_proxies)),
+        Middleware(RequestIdMiddleware),
+        Middleware(AccessLogMiddleware),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -44,6 +44,8 @@ def serve(settings: Settings) -> None:
         ws_max_size=settings.max_body_bytes,
         lifespan="on",
         timeout_graceful_shutdown=settings.shutdown_timeout_s,
+        # web.app wraps the app in ProxyHeadersMiddleware with TRUSTED_PROXIES only;
+        # uvicorn's own would trust 127.0.0.1 (or FORWARDED_ALLOW_IPS) as well.
         proxy_headers=False,
     )
     GracefulServer(config, before_shutdown=app.state.websockets.close_all).run()

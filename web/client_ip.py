@@ -1,8 +1,12 @@
-"""The client's address: the socket's peer, unless that peer is a proxy we trust.
+"""The client's address, as uvicorn's proxy-headers middleware leaves it in the scope.
 
-Behind a trusted proxy, X-Forwarded-For is read from the right, skipping our own
-proxies; the first address that is not one of them is the client. A header sent
-by anyone else is ignored, so it cannot be spoofed to dodge rate limits.
+``ProxyHeadersMiddleware`` (installed outermost by ``web.app``, with the networks of
+TRUSTED_PROXIES and nothing else) replaces the scope's ``client`` with the forwarded
+address when, and only when, the socket's peer is a trusted proxy: it reads
+X-Forwarded-For from the right, skips our own proxies, and takes the first other hop,
+``host:port`` and ``[v6]:port`` hops included. Everything that needs the caller's
+address (rate limits, the sign-in guard, websocket caps, the access log) reads it
+here, after the middleware, so they all agree on it.
 """
 
 from __future__ import annotations
@@ -12,37 +16,18 @@ from collections.abc import Iterable
 
 from starlette.types import Scope
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+UNKNOWN = "unknown"
 
 
-def parse_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-    """'10.0.0.1', '10.0.0.0/8', '::1' ... -> networks; raises ValueError on nonsense."""
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
+def trusted_hosts(entries: Iterable[str]) -> list[str]:
+    """'10.0.0.1', '10.0.0.1/8', '::1' ... -> canonical networks; ValueError on nonsense.
+
+    uvicorn parses networks strictly and silently treats a network with host bits set
+    (10.0.0.1/8) as a literal that never matches: we normalise them first.
+    """
+    return [str(ipaddress.ip_network(entry.strip(), strict=False)) for entry in entries]
 
 
-def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in proxies)
-
-
-def client_ip(scope: Scope, proxies: tuple[Network, ...]) -> str:
+def client_address(scope: Scope) -> str:
     client = scope.get("client")
-    peer = client[0] if client else "unknown"
-    if not proxies or not _trusted(peer, proxies):
-        return str(peer)
-    forwarded = [
-        value.decode("latin-1")
-        for name, value in scope.get("headers", ())
-        if name == b"x-forwarded-for"
-    ]
-    hops = [hop.strip() for header in forwarded for hop in header.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, proxies):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return str(peer)  # a malformed hop: fall back to what we know
-    return str(peer)
+    return str(client[0]) if client else UNKNOWN

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
-from web.client_ip import parse_networks
+from web.client_ip import trusted_hosts
 
 T = TypeVar("T")
 
@@ -24,6 +25,49 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("json", "text")
 ENVIRONMENTS = ("development", "production")
 PRICE_FEEDS = ("simulated", "coingecko")
+SAMPLE_RED_POCKET_CONFIG = PROJECT_ROOT / "persistence" / "red_pocket" / "secret_words.json"
+EXAMPLE_SECRETS = frozenset(
+    {
+        # deploy/compose.env.example (tests/test_production_secrets.py keeps them in step)
+        "replace-with-48-random-url-safe-characters-from-the-command-above",
+        "replace-with-a-database-password",
+        "replace-with-a-grafana-password",
+    }
+)
+PLACEHOLDER_MARKERS = (
+    "replace-with",
+    "replace_with",
+    "replaceme",
+    "change-me",
+    "change_me",
+    "changeme",
+    "placeholder",
+    "example",
+    "your-secret",
+    "your_secret",
+    "dummy",
+    "insecure",
+)
+GENERATE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def is_placeholder(secret: str) -> bool:
+    """An example value, or words that say "put the real one here"."""
+    lowered = secret.lower()
+    return secret in EXAMPLE_SECRETS or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
+
+def is_made_up_key(secret: str) -> bool:
+    """A placeholder, or a signing key with too few distinct characters (aaaa...,
+    0123012301...) to have come from a random generator."""
+    return is_placeholder(secret) or len(set(secret)) < 10
+
+
+def _url_password(url: str) -> str | None:
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 class ConfigError(Exception):
@@ -62,7 +106,8 @@ class Settings:
     gemini_timeout_s: int = 10
     insights_breaker_failures: int = 5
     insights_breaker_cooldown_s: int = 30
-    red_pocket_config: Path = PROJECT_ROOT / "persistence" / "red_pocket" / "secret_words.json"
+    insights_per_user_per_hour: int = 10
+    red_pocket_config: Path = SAMPLE_RED_POCKET_CONFIG
     red_pocket_default_reward: Decimal = Decimal("8.88")
     price_engine: bool = True
     price_feed: str = "simulated"
@@ -81,6 +126,9 @@ class Settings:
     login_max_failures: int = 5
     login_max_failures_per_ip: int = 50
     login_lockout_s: int = 900
+    login_user_backoff_after: int = 20
+    login_user_backoff_max_s: int = 60
+    password_hash_concurrency: int = 2
     trusted_proxies: tuple[str, ...] = ()
     ws_max_connections_per_ip: int = 20
     ws_max_subscriptions: int = 20
@@ -146,6 +194,12 @@ class Settings:
                 low=1,
                 high=86400,
             ),
+            insights_per_user_per_hour=read.number(
+                "INSIGHTS_PER_USER_PER_HOUR",
+                defaults.insights_per_user_per_hour,
+                low=1,
+                high=100_000,
+            ),
             red_pocket_config=Path(
                 read.text("RED_POCKET_CONFIG", str(defaults.red_pocket_config))
             ).resolve(),
@@ -201,6 +255,15 @@ class Settings:
             login_lockout_s=read.number(
                 "LOGIN_LOCKOUT_S", defaults.login_lockout_s, low=1, high=86400
             ),
+            login_user_backoff_after=read.number(
+                "LOGIN_USER_BACKOFF_AFTER", defaults.login_user_backoff_after, low=3, high=100_000
+            ),
+            login_user_backoff_max_s=read.number(
+                "LOGIN_USER_BACKOFF_MAX_S", defaults.login_user_backoff_max_s, low=1, high=3600
+            ),
+            password_hash_concurrency=read.number(
+                "PASSWORD_HASH_CONCURRENCY", defaults.password_hash_concurrency, low=1, high=64
+            ),
             trusted_proxies=read.csv("TRUSTED_PROXIES"),
             ws_max_connections_per_ip=read.number(
                 "WS_MAX_CONNECTIONS_PER_IP", defaults.ws_max_connections_per_ip, low=1, high=100_000
@@ -211,12 +274,20 @@ class Settings:
         )
         settings = _price_age_within_feed(settings, explicit=read.optional("MAX_PRICE_AGE_S"))
         try:
-            parse_networks(settings.trusted_proxies)
+            trusted_hosts(settings.trusted_proxies)
         except ValueError:
             raise ConfigError(
                 "TRUSTED_PROXIES: expected addresses or networks such as 10.0.0.0/8, "
                 f"got {','.join(settings.trusted_proxies)!r}"
             ) from None
+        if settings.login_user_backoff_after <= 2 * settings.login_max_failures:
+            # One address may fail up to twice LOGIN_MAX_FAILURES in one window (the end
+            # of one of its windows, the start of the next): it alone must never slow
+            # the account down for everyone.
+            raise ConfigError(
+                "LOGIN_USER_BACKOFF_AFTER: must be above twice LOGIN_MAX_FAILURES "
+                f"({2 * settings.login_max_failures}), got {settings.login_user_backoff_after}"
+            )
         if settings.red_pocket_default_reward != settings.red_pocket_default_reward.quantize(
             Decimal("0.01")
         ):
@@ -235,6 +306,8 @@ class Settings:
             ("redis://", "rediss://", "unix://")
         ):
             raise ConfigError("REDIS_URL: must be a redis://, rediss:// or unix:// URL")
+        if settings.is_production:
+            _check_production(settings, explicit_red_pocket=read.optional("RED_POCKET_CONFIG"))
         return settings
 
 
@@ -255,6 +328,27 @@ def _price_age_within_feed(settings: Settings, *, explicit: str | None) -> Setti
         f"MAX_PRICE_AGE_S: must be at least twice the feed's update interval ({name}: "
         f"{2 * interval_s} s), or orders are refused between two updates"
     )
+
+
+def _check_production(settings: Settings, *, explicit_red_pocket: str | None) -> None:
+    """What development forgives and production must not: example secrets, sample data."""
+    if settings.jwt_secret is not None and is_made_up_key(settings.jwt_secret):
+        raise ConfigError(
+            "JWT_SECRET: an example, placeholder or hand-typed value is refused in production "
+            f"(see deploy/compose.env.example); generate one with {GENERATE_SECRET}"
+        )
+    for name, url in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
+        password = None if url is None else _url_password(url)
+        if password and is_placeholder(password):
+            raise ConfigError(
+                f"{name}: its password is an example or placeholder value "
+                "(deploy/compose.env.example); set a real one"
+            )
+    if explicit_red_pocket is None or settings.red_pocket_config == SAMPLE_RED_POCKET_CONFIG:
+        raise ConfigError(
+            "RED_POCKET_CONFIG: required in production, pointing at your own secret words "
+            f"(the repository's {SAMPLE_RED_POCKET_CONFIG.name} is a public development sample)"
+        )
 
 
 @dataclass(frozen=True, slots=True)

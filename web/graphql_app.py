@@ -28,7 +28,7 @@ from strawberry.utils.aio import aclosing
 
 from domain.tokens import Claims
 from resolvers.context import Context, Services
-from web.client_ip import Network, client_ip
+from web.client_ip import client_address
 from web.signed_in_sockets import SignedInSockets
 
 
@@ -127,7 +127,6 @@ class GraphQLApp(GraphQL[Context, None]):
         schema: strawberry.Schema,
         *,
         graphiql: bool,
-        trusted_proxies: tuple[Network, ...] = (),
         max_connections_per_ip: int = 20,
         max_subscriptions_per_connection: int = 20,
         token_recheck_s: float = 1.0,
@@ -139,7 +138,6 @@ class GraphQLApp(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
-        self.trusted_proxies = trusted_proxies
         self.max_connections_per_ip = max_connections_per_ip
         self._connections: Counter[str] = Counter()
         self.signed_in = SignedInSockets(token_recheck_s)
@@ -148,7 +146,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "websocket":
             await super().__call__(scope, receive, send)
             return
-        address = client_ip(scope, self.trusted_proxies)
+        address = client_address(scope)
         if self._connections[address] >= self.max_connections_per_ip:
             # Refused before the handshake completes: 1008 is "policy violation".
             await send({"type": "websocket.close", "code": 1008, "reason": "too many connections"})
@@ -205,7 +203,7 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             response=response,
             claims=claims,
-            client_ip=client_ip(request.scope, self.trusted_proxies),
+            client_ip=client_address(request.scope),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

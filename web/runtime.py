@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import secrets
+import stat
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from domain.accounts import Accounts
 from domain.cash import Cash
@@ -26,6 +29,7 @@ from domain.market.live import LiveHub
 from domain.market.matching import Matcher
 from domain.market.supervisor import ENGINE_LOCK_KEY, MarketSupervisor
 from domain.orders import Orders
+from domain.passwords import PasswordHashing
 from domain.portfolio import Portfolios
 from domain.red_pocket import RedPocket
 from domain.tokens import TokenCodec
@@ -67,14 +71,41 @@ def jwt_secret(settings: Settings) -> str:
     if settings.jwt_secret is not None:
         return settings.jwt_secret
     path = settings.data_dir / "jwt_secret"
-    if path.exists():
-        return path.read_text().strip()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.write_text(secret)
-    path.chmod(0o600)
-    log.info("generated a JWT secret in %s", path)
+    if not path.exists():
+        _create_secret_file(path, secrets.token_urlsafe(48))
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        # Written by an earlier version (text first, chmod after): close it now.
+        path.chmod(0o600)
+        log.warning("%s was readable by others (mode %o); it is now 0600", path, mode)
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise RuntimeError(f"{path} holds no usable JWT secret; delete it to generate a new one")
     return secret
+
+
+def _create_secret_file(path: Path, secret: str) -> None:
+    """Write ``secret`` to ``path``, readable by its owner only from the first byte on.
+
+    The content goes to a temporary file created 0600 (O_EXCL: never someone else's
+    file), then is linked into place: readers see the whole secret or no file, and when
+    two processes start at once the first link wins and both use that secret.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secret)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return  # another process was first: its secret is the one
+        log.info("generated a JWT secret in %s", path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 async def prepare_database(url: str) -> None:
@@ -133,8 +164,11 @@ async def start_runtime(settings: Settings) -> Runtime:
                     max_failures_per_ip=settings.login_max_failures_per_ip,
                     window=settings.login_lockout_s,
                     lockout=settings.login_lockout_s,
+                    backoff_after=settings.login_user_backoff_after,
+                    backoff_max=settings.login_user_backoff_max_s,
                 ),
             ),
+            PasswordHashing(settings.password_hash_concurrency),
         ),
         catalogue=Catalogue(db),
         cash=Cash(db, limits),
@@ -153,6 +187,8 @@ async def start_runtime(settings: Settings) -> Runtime:
             CircuitBreaker(
                 settings.insights_breaker_failures, settings.insights_breaker_cooldown_s
             ),
+            limiter=stores.rate_limiter,
+            per_user_per_hour=settings.insights_per_user_per_hour,
         ),
         live=LiveHub(stores.pubsub),
     )

@@ -16,6 +16,8 @@ class FailureReason(StrEnum):
     """Network failures, server errors, a rejected key, an empty or unreadable answer."""
     PAUSED = "paused"
     """The circuit breaker is open: the provider was not called."""
+    ALLOWANCE = "allowance"
+    """The user's hourly allowance of model calls is spent: the provider was not called."""
 
 
 MESSAGES = {
@@ -31,6 +33,9 @@ MESSAGES = {
     ),
     FailureReason.PAUSED: (
         "Portfolio insights are paused after repeated failures; try again in a minute."
+    ),
+    FailureReason.ALLOWANCE: (
+        "You have asked for many portfolio insights this hour; try again later."
     ),
 }
 

@@ -1,5 +1,13 @@
 """Portfolio insights as served: cached by fingerprint, one model call per fingerprint at
-a time, and a circuit breaker in front of the provider."""
+a time, a per-user hourly allowance of model calls, and a circuit breaker in front of
+the provider.
+
+Whenever the model cannot or may not write a reading (the user's allowance is spent,
+the provider's quota is exhausted, it fails or times out, the breaker is open), the
+local analyser writes one instead: the user always gets a reading, and its ``model``
+says which one wrote it. Those stand-in readings are not cached, so that the model's
+own is written once it is back.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +27,12 @@ from domain.insights.single_flight import SingleFlight
 from domain.insights.snapshot import PortfolioSnapshot
 from domain.portfolio import Valuation
 from persistence.stores.cache import Cache
+from persistence.stores.rate_limits import RateLimiter
 
 log = logging.getLogger("cnop.insights")
 
 CACHE_TTL_S = 24 * 60 * 60
+ALLOWANCE_WINDOW_S = 60 * 60
 EMPTY_PORTFOLIO_SUMMARY = (
     "Your portfolio is empty: you hold no assets and have placed no orders yet. "
     "Once you buy a first asset, this reading will describe your allocation, "
@@ -36,6 +46,8 @@ class Reading:
     generated_at: datetime
     model: str
     cached: bool
+    fallback: FailureReason | None = None
+    """Why the local analyser stood in for the model (None: it did not); for logs and tests."""
 
     def to_json(self) -> str:
         return json.dumps(
@@ -58,7 +70,7 @@ class Reading:
 
 
 class InsightsUnavailable(Exception):
-    """No reading can be served now; ``message`` is a sentence for people."""
+    """No reading can be served now (not even the local one); ``message`` is for people."""
 
     def __init__(self, reason: FailureReason) -> None:
         super().__init__(reason.value)
@@ -91,12 +103,19 @@ class Insights:
         breaker: CircuitBreaker,
         *,
         clock: Callable[[], datetime] = utc_now,
+        limiter: RateLimiter | None = None,
+        per_user_per_hour: int = 10,
     ) -> None:
+        """``limiter`` counts each user's model calls, ``per_user_per_hour`` at most
+        (None: no allowance, every call may go to the model)."""
         self._snapshots = snapshots
         self._provider = provider
+        self._local = LocalAnalyser()
         self._cache = cache
         self._breaker = breaker
         self._clock = clock
+        self._limiter = None if provider.model == LOCAL_MODEL else limiter
+        self._per_user_per_hour = per_user_per_hour
         self._flights: SingleFlight[Reading] = SingleFlight()
 
     @property
@@ -104,9 +123,12 @@ class Insights:
         return self._provider.model
 
     async def for_user(self, user_id: int, valuation: Valuation | None = None) -> Reading:
-        return await self.for_snapshot(await self._snapshots.for_user(user_id, valuation))
+        snapshot = await self._snapshots.for_user(user_id, valuation)
+        return await self.for_snapshot(snapshot, user_id)
 
-    async def for_snapshot(self, snapshot: PortfolioSnapshot) -> Reading:
+    async def for_snapshot(
+        self, snapshot: PortfolioSnapshot, user_id: int | None = None
+    ) -> Reading:
         if snapshot.is_empty:
             # Nothing to read: a fixed sentence, no model call, nothing cached.
             return Reading(EMPTY_PORTFOLIO_SUMMARY, self._clock(), LOCAL_MODEL, cached=False)
@@ -114,7 +136,7 @@ class Insights:
         cached = await self._cached(key)
         if cached is not None:
             return cached
-        return await self._flights.run(key, lambda: self._write(key, snapshot))
+        return await self._flights.run(key, lambda: self._write(key, snapshot, user_id))
 
     async def _cached(self, key: str) -> Reading | None:
         try:
@@ -125,19 +147,45 @@ class Insights:
             log.warning("insights: cache read failed (%s); writing afresh", type(problem).__name__)
             return None
 
-    async def _write(self, key: str, snapshot: PortfolioSnapshot) -> Reading:
+    async def _within_allowance(self, user_id: int | None) -> bool:
+        if self._limiter is None or user_id is None:
+            return True
+        try:
+            counted = await self._limiter.hit(
+                f"insights:user:{user_id}",
+                limit=self._per_user_per_hour,
+                window=ALLOWANCE_WINDOW_S,
+            )
+        except Exception as problem:
+            # Unknown: the free local reading rather than an unmetered model call.
+            log.warning("insights: allowance unknown (%s)", type(problem).__name__)
+            return False
+        return counted.allowed
+
+    def _local_reading(self, snapshot: PortfolioSnapshot, reason: FailureReason) -> Reading:
+        try:
+            summary = self._local.read(snapshot)
+        except Exception:
+            log.exception("insights: the local analyser failed")
+            raise InsightsUnavailable(reason) from None
+        return Reading(summary, self._clock(), LOCAL_MODEL, cached=False, fallback=reason)
+
+    async def _write(self, key: str, snapshot: PortfolioSnapshot, user_id: int | None) -> Reading:
         # Looked up again inside the flight: a flight that landed between our cache miss
         # and our start, or another process sharing the cache, may have just written it.
         cached = await self._cached(key)
         if cached is not None:
             return cached
         if not self._breaker.allow():
-            raise InsightsUnavailable(FailureReason.PAUSED)
+            return self._local_reading(snapshot, FailureReason.PAUSED)
+        if not await self._within_allowance(user_id):
+            self._breaker.record_no_verdict()  # hands a half-open trial on
+            return self._local_reading(snapshot, FailureReason.ALLOWANCE)
         try:
             summary = await self._provider.summarise(snapshot)
         except ProviderFailed as failure:
             self._record(failure)
-            raise InsightsUnavailable(failure.reason) from None
+            return self._local_reading(snapshot, failure.reason)
         except BaseException:
             self._breaker.record_no_verdict()
             raise

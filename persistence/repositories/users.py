@@ -83,6 +83,14 @@ class UserRepository:
             raise violation from None
         return result.first()
 
+    async def upgrade_password_hash(self, user_id: int, old_hash: str, new_hash: str) -> None:
+        """The same password, hashed with newer parameters; a no-op once the password changed."""
+        await self.session.execute(
+            update(User)
+            .where(User.id == user_id, User.password_hash == old_hash)
+            .values(password_hash=new_hash)
+        )
+
     async def set_password(self, user_id: int, password_hash: str, at: datetime) -> None:
         """Store the new hash and refuse tokens issued before ``at``. The cut-off only moves
         forward: of two changes committed out of order, the later instant holds."""
