@@ -83,9 +83,7 @@ class FallbackCache:
         return await _first_available(self._link, lambda: self._remote.get(key), _nothing)
 
     async def set(self, key: str, value: str, *, ttl: int) -> None:
-        await _first_available(
-            self._link, lambda: self._remote.set(key, value, ttl=ttl), _nothing
-        )
+        await _first_available(self._link, lambda: self._remote.set(key, value, ttl=ttl), _nothing)
 
     async def delete(self, key: str) -> None:
         await _first_available(self._link, lambda: self._remote.delete(key), _nothing)
