@@ -68,7 +68,7 @@ def open_stores(
         decode_responses=True,
     )
     redis = Redis(connection_pool=pool)
-    link = RedisLink(redis.ping)
+    link = RedisLink(redis.ping, drop_idle=lambda: pool.disconnect(inuse_connections=False))
     return Stores(
         backend="redis",
         revocations=RedisTokenRevocations(redis, namespace),

@@ -2,7 +2,8 @@
 
 The first command that fails for want of Redis marks the link down; from then
 on the stores serve from their in-process stand-ins without trying Redis, and
-one background task pings it with exponential backoff until it answers, then
+one background task drops the idle pooled connections (they lead to the server
+that went away) and pings Redis with exponential backoff until it answers, then
 marks the link up again and the shared mode resumes by itself.
 """
 
@@ -33,10 +34,12 @@ class RedisLink:
         self,
         ping: Callable[[], Awaitable[object]],
         *,
+        drop_idle: Callable[[], Awaitable[object]] | None = None,
         retry_initial_s: float = 0.25,
         retry_max_s: float = 5.0,
     ) -> None:
         self._ping = ping
+        self._drop_idle = drop_idle
         self._retry_initial_s = retry_initial_s
         self._retry_max_s = retry_max_s
         self._up = asyncio.Event()
@@ -70,6 +73,11 @@ class RedisLink:
         self._reconnecting = asyncio.create_task(self._reconnect(), name="redis-reconnect")
 
     async def _reconnect(self) -> None:
+        if self._drop_idle is not None:
+            # Pooled connections to the server that went away would each fail once
+            # after it is back, and take the link down again.
+            with contextlib.suppress(Exception):
+                await self._drop_idle()
         delay = self._retry_initial_s
         while not self._closed:
             await asyncio.sleep(delay)
