@@ -5,11 +5,20 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 import uuid
 
+import httpx
 import pytest
 
-from tests.servers import Server, forget_namespace, graphql, own_database, price_ticks
+from tests.servers import (
+    Server,
+    books_problems,
+    forget_namespace,
+    graphql,
+    own_database,
+    price_ticks,
+)
 
 
 @pytest.fixture
@@ -120,3 +129,128 @@ async def test_sessions_limits_and_idempotency_hold_across_replicas(
     finally:
         await asyncio.gather(first.stop(), second.stop())
         await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
+
+
+PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
+    order { id status } errors { code } } }"""
+CANCEL = "mutation($id: ID!) { cancelOrder(id: $id) { order { id status } errors { code } } }"
+ORDERS = [
+    {"assetSymbol": "BTC", "side": "BUY", "quantity": "0.001"},
+    {"assetSymbol": "BTC", "side": "SELL", "quantity": "0.0005"},
+    # Far from the market: they stay open, holding cash or units, until cancelled.
+    {"assetSymbol": "BTC", "side": "BUY", "type": "LIMIT", "quantity": "0.01", "limitPrice": "100"},
+    {
+        "assetSymbol": "BTC",
+        "side": "SELL",
+        "type": "LIMIT",
+        "quantity": "0.0002",
+        "limitPrice": "10000000",
+    },
+]
+
+
+class Storm:
+    """Users placing and cancelling orders on both replicas as fast as they are answered."""
+
+    def __init__(self, servers: list[Server], tokens: list[str]) -> None:
+        self.servers = servers
+        self.tokens = tokens
+        self.answered = {server.url: 0 for server in servers}
+        self.lost = {server.url: 0 for server in servers}
+        self.failures: list[str] = []
+        self.running = True
+
+    async def user(self, index: int) -> None:
+        token, open_ids, step = self.tokens[index], list[str](), index
+        async with httpx.AsyncClient(timeout=10) as http:
+            while self.running:
+                server = self.servers[step % len(self.servers)]
+                step += 1
+                variables: dict[str, object]
+                if open_ids and step % 5 == 0:
+                    query, variables = CANCEL, {"id": open_ids.pop(0)}
+                else:
+                    query, variables = PLACE, {"i": ORDERS[step % len(ORDERS)]}
+                try:
+                    response = await http.post(
+                        f"{server.url}/graphql",
+                        json={"query": query, "variables": variables},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                except httpx.HTTPError:
+                    self.lost[server.url] += 1
+                    continue
+                body = response.json()
+                if response.status_code != 200 or "errors" in body:
+                    self.failures.append(response.text)
+                    continue
+                self.answered[server.url] += 1
+                order = next(iter(body["data"].values()))["order"]
+                if order is not None and order["status"] == "OPEN":
+                    open_ids.append(order["id"])
+
+
+async def test_a_replica_killed_mid_order_leaves_exact_books_and_the_engine_moves(
+    shared_database, redis_url, tmp_path
+):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": shared_database,
+        "REDIS_URL": redis_url,
+        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
+        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
+        "MIGRATE_ON_START": "false",
+        "PRICE_TICK_MS": "200",
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "INFO",
+        "RATE_LIMITS_ENABLED": "false",
+    }
+    leader, survivor = Server(env), Server(env)
+    try:
+        await leader.start()
+        await leader.wait_until_leading(5)
+        await survivor.start()
+        tokens = []
+        for _ in range(4):
+            name = f"storm_{uuid.uuid4().hex[:8]}"
+            _, registered = await graphql(
+                survivor.url,
+                "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+                {
+                    "i": {
+                        "username": name,
+                        "email": f"{name}@example.com",
+                        "password": "Correct-Horse-9-Battery",
+                    }
+                },
+            )
+            token = registered["data"]["register"]["token"]
+            _, funded = await graphql(
+                survivor.url,
+                'mutation { deposit(input: {amount: "5000.00"}) { errors { code } } }',
+                token=token,
+            )
+            assert funded["data"]["deposit"]["errors"] == []
+            tokens.append(token)
+
+        storm = Storm([leader, survivor], tokens)
+        users = [asyncio.create_task(storm.user(i)) for i in range(len(tokens))]
+        async with asyncio.timeout(10):
+            while storm.answered[leader.url] < 20:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        # Mid-storm: requests are in flight on the leader when it dies without a word.
+        await leader.stop(signal.SIGKILL)
+        killed = time.monotonic()
+        await survivor.wait_until_leading(5)
+        assert time.monotonic() - killed < 5
+        answered_before = storm.answered[survivor.url]
+        async with asyncio.timeout(10):
+            while storm.answered[survivor.url] < answered_before + 20:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        storm.running = False
+        await asyncio.gather(*users)
+    finally:
+        await asyncio.gather(leader.stop(), survivor.stop())
+        await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
+    assert storm.failures == []  # whatever reached an answer was a success
+    assert await books_problems(shared_database) == {}
