@@ -126,8 +126,9 @@ class FallbackPubSub:
                 finally:
                     with contextlib.suppress(Exception):
                         await remote.aclose()
-            async for message in self._local_until_relayed(channel):
-                yield message
+            async with contextlib.aclosing(self._local_until_relayed(channel)) as local:
+                async for message in local:
+                    yield message
 
     async def _local_until_relayed(self, channel: str) -> AsyncGenerator[str, None]:
         with self._local.listening(channel) as queue:
