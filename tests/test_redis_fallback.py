@@ -6,9 +6,11 @@ import asyncio
 import time
 
 import pytest
+import redis.exceptions
 
 from persistence.stores import open_stores
 from persistence.stores.fallback import FallbackPubSub
+from persistence.stores.link import POOL_EXHAUSTED, RedisLink
 from tests.redis_process import RedisProcess
 
 
@@ -107,3 +109,16 @@ async def until_delivered(publisher, message: str, received: list[str]) -> None:
         while message not in received:
             await publisher.publish("prices", message)
             await asyncio.sleep(0.05)
+
+
+async def test_a_busy_pool_is_not_an_outage():
+    async def ping() -> bool:
+        return True
+
+    link = RedisLink(ping)
+    states = []
+    for error in (POOL_EXHAUSTED, "Connection refused"):
+        link.mark_down(redis.exceptions.ConnectionError(error))
+        states.append(link.up)
+    await link.close()
+    assert states == [True, False]

@@ -27,6 +27,8 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
 )
 """What a command raises when Redis is unreachable (not when it refuses the command)."""
+POOL_EXHAUSTED = "No connection available."
+"""redis-py's ConnectionError when no pooled connection came free in time."""
 
 
 class RedisLink:
@@ -63,6 +65,8 @@ class RedisLink:
     def mark_down(self, error: BaseException) -> None:
         if not self.up or self._closed:
             return
+        if str(error) == POOL_EXHAUSTED:
+            return  # busy, not down: that one call is answered in-process
         self._up.clear()
         self._down_since = time.monotonic()
         log.warning(
