@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -26,6 +29,18 @@ def sync_free_url(url: str) -> str:
     return "postgresql://" + async_url(url).removeprefix("postgresql+asyncpg://")
 
 
+def _replace_closed_connections(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Never hand out a pooled connection the server has closed.
+
+    When PostgreSQL ends a backend (restart, failover, pg_terminate_backend) it closes
+    the socket, and asyncpg marks the idle connection closed as soon as the event loop
+    reads that: a free check, unlike a pre-ping's round trip. Raising DisconnectionError
+    here makes the pool discard the connection and open another.
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
+
+
 class Database:
     """Owns the engine; hands out sessions that never outlive one unit of work.
 
@@ -33,15 +48,28 @@ class Database:
     between resolvers: each read and each transaction takes its own, briefly.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 20,
+        connect_timeout_s: float = 5,
+        command_timeout_s: float | None = 15,
+        echo: bool = False,
+    ) -> None:
         self.engine: AsyncEngine = create_async_engine(
             async_url(url),
             pool_size=pool_size,
             max_overflow=0,
             pool_timeout=30,
+            # A round trip per checkout is not needed: see _replace_closed_connections.
             pool_pre_ping=False,
+            # An unreachable server fails a connect, and a server that stopped answering
+            # fails a statement, within these instead of hanging the request.
+            connect_args={"timeout": connect_timeout_s, "command_timeout": command_timeout_s},
             echo=echo,
         )
+        event.listen(self.engine.sync_engine, "checkout", _replace_closed_connections)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         # Reads run in autocommit: one round trip per statement instead of three
         # (BEGIN, the query, ROLLBACK). Several reads that must agree use snapshot().

@@ -149,3 +149,17 @@ def test_cnop_serve_with_a_bad_setting_exits_with_one_line(tmp_path, env, variab
     assert result.stdout == ""
     # It stopped before touching the data folder (no embedded database was started).
     assert not (tmp_path / "data" / "postgres").exists()
+
+
+def test_dependency_timeouts_are_read_and_bounded():
+    settings = Settings.from_env(
+        {"REDIS_TIMEOUT_S": "2", "DB_CONNECT_TIMEOUT_S": "3", "DB_COMMAND_TIMEOUT_S": "20"}
+    )
+    assert (settings.redis_timeout_s, settings.db_connect_timeout_s) == (2, 3)
+    assert settings.db_command_timeout_s == 20
+    defaults = Settings.from_env({})
+    assert (defaults.redis_timeout_s, defaults.db_connect_timeout_s) == (1, 5)
+    assert defaults.db_command_timeout_s == 15
+    for name in ("REDIS_TIMEOUT_S", "DB_CONNECT_TIMEOUT_S", "DB_COMMAND_TIMEOUT_S"):
+        with pytest.raises(ConfigError, match=name):
+            Settings.from_env({name: "0"})

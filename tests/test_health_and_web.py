@@ -43,6 +43,8 @@ async def test_readiness_checks_the_database_and_reports_redis_as_not_configured
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "ok", "redis": "not configured"},
+        "stores": "in-process",
+        "price_engine": "off",
     }
 
 
@@ -53,6 +55,26 @@ async def test_readiness_reports_a_reachable_redis(settings, runtime, redis_stor
         response = await http.get("/health/ready")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.json()["stores"] == "shared"
+
+
+async def test_readiness_stays_up_but_degraded_while_only_redis_is_down(settings, runtime):
+    stores = open_stores("redis://127.0.0.1:1/0")
+    services = dataclasses.replace(runtime.services, stores=stores)
+    app = create_app(settings, dataclasses.replace(runtime, services=services))
+    try:
+        async with http_client(app) as http:
+            response = await http.get("/health/ready")
+    finally:
+        await stores.close()
+    # The process serves from in-process stores: keep it behind the load balancer.
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "redis": "down"},
+        "stores": "in-process",
+        "price_engine": "off",
+    }
 
 
 async def test_readiness_is_503_when_dependencies_are_down(settings, runtime):
@@ -72,6 +94,8 @@ async def test_readiness_is_503_when_dependencies_are_down(settings, runtime):
     assert response.json() == {
         "status": "unavailable",
         "checks": {"database": "down", "redis": "down"},
+        "stores": "in-process",
+        "price_engine": "off",
     }
     assert live.status_code == 200
 

@@ -3,143 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import os
 import signal
-import socket
-import sys
+import time
 import uuid
-from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
-import redis.asyncio as aioredis
-import websockets
-from websockets.typing import Subprotocol
 
-from persistence.database import sync_free_url
-from web.runtime import prepare_database
-
-CNOP = Path(sys.executable).with_name("cnop")
-LEADER_LINE = "now runs the price engine"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    """One `cnop serve` process and the lines it logs."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.env = {**env, "PORT": str(self.port)}
-        self.lines: list[str] = []
-        self.process: asyncio.subprocess.Process | None = None
-        self._reader: asyncio.Task[None] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            str(CNOP),
-            "serve",
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        self._reader = asyncio.create_task(self._read())
-        async with httpx.AsyncClient() as http:
-            for _ in range(150):
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.url}/health/ready")).status_code == 200:
-                        return
-                await asyncio.sleep(0.1)
-        raise AssertionError("server did not become ready:\n" + "\n".join(self.lines[-20:]))
-
-    async def _read(self) -> None:
-        assert self.process is not None
-        assert self.process.stderr is not None
-        async for raw in self.process.stderr:
-            self.lines.append(raw.decode(errors="replace").rstrip())
-
-    def leads(self) -> bool:
-        return any(LEADER_LINE in line for line in self.lines)
-
-    async def wait_until_leading(self, seconds: float) -> None:
-        for _ in range(int(seconds * 10)):
-            if self.leads():
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError("never took the engine over:\n" + "\n".join(self.lines[-20:]))
-
-    async def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(sig)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.process.wait(), 10)
-            if self.process.returncode is None:
-                self.process.kill()
-                await self.process.wait()
-        if self._reader is not None:
-            self._reader.cancel()
-
-
-async def price_ticks(url: str, symbol: str, count: int, seconds: float) -> list[dict[str, str]]:
-    """The next ``count`` ticks of ``symbol`` seen by a graphql-transport-ws subscriber."""
-    ws_url = url.replace("http://", "ws://") + "/graphql"
-    async with websockets.connect(ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
-        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        assert json.loads(await ws.recv())["type"] == "connection_ack"
-        query = "subscription($s: [String!]) { prices(symbols: $s) { symbol price at } }"
-        await ws.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": query, "variables": {"s": [symbol]}},
-                }
-            )
-        )
-        ticks: list[dict[str, str]] = []
-        async with asyncio.timeout(seconds):
-            while len(ticks) < count:
-                message = json.loads(await ws.recv())
-                assert message["type"] == "next", message
-                ticks.append(message["payload"]["data"]["prices"])
-        return ticks
-
-
-async def forget_namespace(redis_url: str, namespace: str) -> None:
-    """The servers' Redis keys outlive them; the Redis is shared, so remove them."""
-    client = aioredis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{namespace}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+from tests.servers import (
+    Server,
+    books_problems,
+    forget_namespace,
+    graphql,
+    own_database,
+    price_ticks,
+)
 
 
 @pytest.fixture
 async def shared_database(database_url):
     """A database of its own: the engine here moves every price it finds."""
-    name = f"cnop_replicas_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(sync_free_url(database_url))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = database_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        await prepare_database(url)
+    async with own_database(database_url, "cnop_replicas") as url:
         yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def test_ticks_cross_processes_and_the_engine_fails_over(
@@ -176,15 +62,6 @@ async def test_ticks_cross_processes_and_the_engine_fails_over(
         await first.stop()
         await second.stop()
         await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
-
-
-async def graphql(url: str, query: str, variables=None, token: str | None = None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx.AsyncClient(timeout=10) as http:
-        response = await http.post(
-            f"{url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-        )
-    return response, response.json()
 
 
 async def test_sessions_limits_and_idempotency_hold_across_replicas(
@@ -252,3 +129,128 @@ async def test_sessions_limits_and_idempotency_hold_across_replicas(
     finally:
         await asyncio.gather(first.stop(), second.stop())
         await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
+
+
+PLACE = """mutation($i: PlaceOrderInput!) { placeOrder(input: $i) {
+    order { id status } errors { code } } }"""
+CANCEL = "mutation($id: ID!) { cancelOrder(id: $id) { order { id status } errors { code } } }"
+ORDERS = [
+    {"assetSymbol": "BTC", "side": "BUY", "quantity": "0.001"},
+    {"assetSymbol": "BTC", "side": "SELL", "quantity": "0.0005"},
+    # Far from the market: they stay open, holding cash or units, until cancelled.
+    {"assetSymbol": "BTC", "side": "BUY", "type": "LIMIT", "quantity": "0.01", "limitPrice": "100"},
+    {
+        "assetSymbol": "BTC",
+        "side": "SELL",
+        "type": "LIMIT",
+        "quantity": "0.0002",
+        "limitPrice": "10000000",
+    },
+]
+
+
+class Storm:
+    """Users placing and cancelling orders on both replicas as fast as they are answered."""
+
+    def __init__(self, servers: list[Server], tokens: list[str]) -> None:
+        self.servers = servers
+        self.tokens = tokens
+        self.answered = {server.url: 0 for server in servers}
+        self.lost = {server.url: 0 for server in servers}
+        self.failures: list[str] = []
+        self.running = True
+
+    async def user(self, index: int) -> None:
+        token, open_ids, step = self.tokens[index], list[str](), index
+        async with httpx.AsyncClient(timeout=10) as http:
+            while self.running:
+                server = self.servers[step % len(self.servers)]
+                step += 1
+                variables: dict[str, object]
+                if open_ids and step % 5 == 0:
+                    query, variables = CANCEL, {"id": open_ids.pop(0)}
+                else:
+                    query, variables = PLACE, {"i": ORDERS[step % len(ORDERS)]}
+                try:
+                    response = await http.post(
+                        f"{server.url}/graphql",
+                        json={"query": query, "variables": variables},
+                        headers={"Authorization": f"Bearer {token}"},
+                    )
+                except httpx.HTTPError:
+                    self.lost[server.url] += 1
+                    continue
+                body = response.json()
+                if response.status_code != 200 or "errors" in body:
+                    self.failures.append(response.text)
+                    continue
+                self.answered[server.url] += 1
+                order = next(iter(body["data"].values()))["order"]
+                if order is not None and order["status"] == "OPEN":
+                    open_ids.append(order["id"])
+
+
+async def test_a_replica_killed_mid_order_leaves_exact_books_and_the_engine_moves(
+    shared_database, redis_url, tmp_path
+):
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": shared_database,
+        "REDIS_URL": redis_url,
+        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
+        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
+        "MIGRATE_ON_START": "false",
+        "PRICE_TICK_MS": "200",
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "INFO",
+        "RATE_LIMITS_ENABLED": "false",
+    }
+    leader, survivor = Server(env), Server(env)
+    try:
+        await leader.start()
+        await leader.wait_until_leading(5)
+        await survivor.start()
+        tokens = []
+        for _ in range(4):
+            name = f"storm_{uuid.uuid4().hex[:8]}"
+            _, registered = await graphql(
+                survivor.url,
+                "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+                {
+                    "i": {
+                        "username": name,
+                        "email": f"{name}@example.com",
+                        "password": "Correct-Horse-9-Battery",
+                    }
+                },
+            )
+            token = registered["data"]["register"]["token"]
+            _, funded = await graphql(
+                survivor.url,
+                'mutation { deposit(input: {amount: "5000.00"}) { errors { code } } }',
+                token=token,
+            )
+            assert funded["data"]["deposit"]["errors"] == []
+            tokens.append(token)
+
+        storm = Storm([leader, survivor], tokens)
+        users = [asyncio.create_task(storm.user(i)) for i in range(len(tokens))]
+        async with asyncio.timeout(10):
+            while storm.answered[leader.url] < 20:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        # Mid-storm: requests are in flight on the leader when it dies without a word.
+        await leader.stop(signal.SIGKILL)
+        killed = time.monotonic()
+        await survivor.wait_until_leading(5)
+        assert time.monotonic() - killed < 5
+        answered_before = storm.answered[survivor.url]
+        async with asyncio.timeout(10):
+            while storm.answered[survivor.url] < answered_before + 20:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        storm.running = False
+        await asyncio.gather(*users)
+    finally:
+        await asyncio.gather(leader.stop(), survivor.stop())
+        await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
+    assert storm.failures == []  # whatever reached an answer was a success
+    assert await books_problems(shared_database) == {}

@@ -93,7 +93,7 @@ async def receive(messages: AsyncIterator[str], count: int) -> list[str]:
 
 async def subscriber_count(stores, channel: str) -> int:
     if stores.redis is not None:
-        [(_, count)] = await stores.redis.pubsub_numsub(f"{stores.pubsub._prefix}{channel}")
+        [(_, count)] = await stores.redis.pubsub_numsub(f"{stores.pubsub._remote._prefix}{channel}")
         return int(count)
     return len(stores.pubsub._subscribers.get(channel, ()))
 

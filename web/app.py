@@ -26,6 +26,7 @@ from web.body_limit import BodyLimitMiddleware
 from web.client_ip import trusted_hosts
 from web.config import Settings
 from web.connections import OpenWebSockets, WebSocketTracker
+from web.error_boundary import ErrorBoundary
 from web.graphql_app import GraphQLApp
 from web.request_id import RequestIdMiddleware
 from web.runtime import Runtime, start_runtime
@@ -133,6 +134,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
                 max_age=600,
             )
         )
+    # Inside the access log, which records the answer it gives, and inside CORS, whose
+    # headers that answer needs as much as any other.
+    middleware.append(Middleware(ErrorBoundary))
     # Inside CORS, so that a refused body still carries the CORS headers a browser needs.
     middleware.append(Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes))
     middleware.append(Middleware(WebSocketTracker, connections=websockets))

@@ -79,6 +79,7 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = None
     redis_namespace: str = "cnop"
+    redis_timeout_s: int = 1
     host: str = "127.0.0.1"
     port: int = 8000
     environment: str = "development"
@@ -95,6 +96,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     migrate_on_start: bool = True
     db_pool_size: int = 20
+    db_connect_timeout_s: int = 5
+    db_command_timeout_s: int = 15
     graphiql: bool = True
     introspection: bool = True
     daily_deposit_limit: Decimal = Decimal("10000")
@@ -148,6 +151,9 @@ class Settings:
             database_url=read.optional("DATABASE_URL"),
             redis_url=read.optional("REDIS_URL"),
             redis_namespace=read.text("REDIS_NAMESPACE", defaults.redis_namespace),
+            redis_timeout_s=read.number(
+                "REDIS_TIMEOUT_S", defaults.redis_timeout_s, low=1, high=60
+            ),
             host=read.text("HOST", defaults.host),
             port=read.number("PORT", defaults.port, low=1, high=65535),
             environment=environment,
@@ -172,6 +178,12 @@ class Settings:
             cors_origins=read.csv("CORS_ORIGINS"),
             migrate_on_start=read.flag("MIGRATE_ON_START", True),
             db_pool_size=read.number("DB_POOL_SIZE", defaults.db_pool_size, low=1, high=500),
+            db_connect_timeout_s=read.number(
+                "DB_CONNECT_TIMEOUT_S", defaults.db_connect_timeout_s, low=1, high=120
+            ),
+            db_command_timeout_s=read.number(
+                "DB_COMMAND_TIMEOUT_S", defaults.db_command_timeout_s, low=1, high=3600
+            ),
             graphiql=read.flag("GRAPHIQL", development),
             introspection=read.flag("INTROSPECTION", development),
             daily_deposit_limit=read.money("DAILY_DEPOSIT_LIMIT", defaults.daily_deposit_limit),

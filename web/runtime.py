@@ -23,6 +23,7 @@ from domain.insights.service import Insights, provider_for
 from domain.insights.source import SnapshotSource
 from domain.limits import Limits
 from domain.login_guard import LoginGuard, LoginPolicy
+from domain.market.database_relay import DatabasePriceRelay
 from domain.market.engine import EngineTiming, PriceEngine
 from domain.market.feeds import CoinGeckoFeed, PriceFeed, SimulatedFeed
 from domain.market.live import LiveHub
@@ -39,6 +40,7 @@ from persistence.catalogue.loader import load_catalogue_if_empty
 from persistence.database import Database
 from persistence.red_pocket.loader import load_secret_words
 from persistence.stores import open_stores
+from persistence.stores.fallback import FallbackPubSub
 from resolvers.context import Services
 from web.config import Settings
 from web.metrics import ORDER_METRICS
@@ -53,8 +55,11 @@ class Runtime:
     services: Services
     embedded_db: bool
     market: MarketSupervisor | None = None
+    price_relay: DatabasePriceRelay | None = None
 
     async def close(self) -> None:
+        if self.price_relay is not None:
+            await self.price_relay.close()
         if self.market is not None:
             await self.market.close()
         await self.services.insights.aclose()
@@ -132,8 +137,15 @@ async def start_runtime(settings: Settings) -> Runtime:
         log.info("database: %s", url.split("@")[-1])
     if settings.migrate_on_start:
         await prepare_database(url)
-    db = Database(url, pool_size=settings.db_pool_size)
-    stores = open_stores(settings.redis_url, namespace=settings.redis_namespace)
+    db = Database(
+        url,
+        pool_size=settings.db_pool_size,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        command_timeout_s=settings.db_command_timeout_s,
+    )
+    stores = open_stores(
+        settings.redis_url, namespace=settings.redis_namespace, timeout_s=settings.redis_timeout_s
+    )
     if stores.backend == "redis":
         log.info("stores: Redis (shared by every process)")
     else:
@@ -196,7 +208,17 @@ async def start_runtime(settings: Settings) -> Runtime:
     # Every process relays the broker's prices and orders to its own websocket clients.
     await services.live.start()
     market = start_market(settings, services) if settings.price_engine else None
-    return Runtime(settings, url, services, embedded_db, market)
+    price_relay = None
+    if isinstance(stores.pubsub, FallbackPubSub):
+        # Feeds this process's subscribers from PostgreSQL while Redis cannot.
+        price_relay = DatabasePriceRelay(
+            db,
+            stores.pubsub,
+            leading=lambda: market is not None and market.leading,
+            interval_s=settings.price_tick_ms / 1000,
+        )
+        price_relay.start()
+    return Runtime(settings, url, services, embedded_db, market, price_relay)
 
 
 def start_market(settings: Settings, services: Services) -> MarketSupervisor:

@@ -23,6 +23,7 @@ from domain.market.events import PRICES_CHANGE_PLACES, PRICES_CHANNEL, PriceTick
 from domain.market.feeds import PriceFeed, Quote
 from domain.market.matching import Matcher
 from persistence.database import Database
+from persistence.outages import is_outage
 from persistence.repositories.market import MarketRepository, PriceWrite
 from persistence.stores.pubsub import PubSub
 
@@ -159,8 +160,11 @@ class PriceEngine:
         while await keep_going():
             try:
                 await self.tick()
-            except Exception:
-                log.exception("price tick failed")
+            except Exception as error:
+                if is_outage(error):
+                    log.warning("price tick failed: the database is unreachable")
+                else:
+                    log.exception("price tick failed")
             deadline += interval
             delay = deadline - time.monotonic()
             if delay < 0:

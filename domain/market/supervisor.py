@@ -8,6 +8,7 @@ import logging
 
 from domain.market.engine import PriceEngine
 from persistence.advisory_lock import AdvisoryLock
+from persistence.outages import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,14 @@ class MarketSupervisor:
                     log.warning("this process no longer runs the price engine")
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("price engine supervisor failed; retrying")
+            except Exception as error:
+                if is_outage(error):
+                    log.warning(
+                        "price engine: the database is unreachable (%s); retrying in %.0f s",
+                        type(error).__name__,
+                        self._retry_seconds,
+                    )
+                else:
+                    log.exception("price engine supervisor failed; retrying")
                 await self._lock.release()
             await asyncio.sleep(self._retry_seconds)

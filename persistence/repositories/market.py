@@ -40,6 +40,18 @@ class MarketRepository:
         statement = select(Asset).where(Asset.is_tradable.is_(True)).order_by(Asset.id)
         return list(await self.session.scalars(statement))
 
+    async def moved_since(
+        self, instant: datetime | None
+    ) -> list[tuple[str, Decimal, Decimal | None, datetime]]:
+        """(symbol, price, 24 h change, when) of tradable assets priced after ``instant``
+        (all of them when None)."""
+        statement = select(
+            Asset.symbol, Asset.price, Asset.price_change_24h, Asset.price_updated_at
+        ).where(Asset.is_tradable.is_(True))
+        if instant is not None:
+            statement = statement.where(Asset.price_updated_at > instant)
+        return [tuple(row) for row in await self.session.execute(statement)]  # type: ignore[misc]
+
     async def prices_at(self, instant: datetime) -> dict[int, Decimal]:
         """Each asset's last recorded price at or before ``instant``."""
         statement = (

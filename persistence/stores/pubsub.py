@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -34,11 +34,17 @@ class MemoryPubSub:
             queue.put_nowait(message)
 
     async def subscribe(self, channel: str) -> AsyncGenerator[str, None]:
+        with self.listening(channel) as queue:
+            while True:
+                yield await queue.get()
+
+    @contextlib.contextmanager
+    def listening(self, channel: str) -> Iterator[asyncio.Queue[str]]:
+        """The queue that receives ``channel``'s messages while the block runs."""
         queue: asyncio.Queue[str] = asyncio.Queue(self._queue_size)
         self._subscribers.setdefault(channel, set()).add(queue)
         try:
-            while True:
-                yield await queue.get()
+            yield queue
         finally:
             subscribers = self._subscribers.get(channel)
             if subscribers is not None:

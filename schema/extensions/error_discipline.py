@@ -1,8 +1,11 @@
 """What a client may learn from an error: its code and message, never our internals.
 
-Known failures keep their message and gain ``extensions.code``. Anything else is
-logged with its stack and replaced by INTERNAL_SERVER_ERROR carrying only the
-request id, so an operator can find the log line and a client learns nothing.
+Known failures keep their message and gain ``extensions.code``. A dependency
+that is down (PostgreSQL, Redis) becomes SERVICE_UNAVAILABLE with ``retryAfter``,
+and HTTP 503 with Retry-After when nothing of the operation succeeded. Anything
+else is logged with its stack and replaced by INTERNAL_SERVER_ERROR carrying
+only the request id, so an operator can find the log line and a client learns
+nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from domain.errors import BusinessError, BusinessErrors
+from persistence.outages import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_outage
 
 log = logging.getLogger("cnop.errors")
 
@@ -53,6 +57,10 @@ def _with_message(error: GraphQLError, message: str) -> GraphQLError:
     )
 
 
+def _nothing_succeeded(data: Any) -> bool:
+    return data is None or (isinstance(data, dict) and all(v is None for v in data.values()))
+
+
 class ErrorDiscipline(SchemaExtension):
     def __init__(self, *, hide_suggestions: bool = False) -> None:
         self.hide_suggestions = hide_suggestions
@@ -63,6 +71,13 @@ class ErrorDiscipline(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             result.errors = [self.shape(error) for error in errors]
+            if _nothing_succeeded(result.data) and all(
+                (error.extensions or {}).get("code") == "SERVICE_UNAVAILABLE"
+                for error in result.errors
+            ):
+                answer_http = getattr(self.execution_context.context, "answer_http", None)
+                if answer_http is not None:
+                    answer_http(503, {"Retry-After": str(RETRY_AFTER_S)})
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         # What a subscription streams (a refusal of its arguments included) never passes
@@ -93,6 +108,25 @@ class ErrorDiscipline(SchemaExtension):
             first = original.errors[0]
             return _with_code(error, {"code": str(first.code), "field": first.field})
         request_id = _request_id(self.execution_context.context)
+        if is_outage(original):
+            log.warning(
+                "dependency unavailable in %s (request %s): %s: %s",
+                ".".join(str(part) for part in error.path or ()) or "operation",
+                request_id,
+                type(original).__name__,
+                original,
+            )
+            return GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                positions=error.positions,
+                path=error.path,
+                extensions={
+                    "code": "SERVICE_UNAVAILABLE",
+                    "retryAfter": RETRY_AFTER_S,
+                    "requestId": request_id,
+                },
+            )
         log.error(
             "unexpected error in %s (request %s)",
             ".".join(str(part) for part in error.path or ()) or "operation",
