@@ -63,8 +63,8 @@ class Baseline:
 
     async def user_id(self, request: Request) -> int | None:
         token = bearer_token(request.headers.get("authorization"))
-        claims = None if token is None else await self.services.accounts.authenticate(token)
-        return None if claims is None else claims.user_id
+        signed_in = None if token is None else await self.services.accounts.authenticate(token)
+        return None if signed_in is None else signed_in.claims.user_id
 
     async def place_order(self, request: Request) -> Response:
         user_id = await self.user_id(request)

@@ -126,5 +126,5 @@ class JoinGraphQL(GraphQL[JoinContext, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> JoinContext:
         services = self._services()
         token = bearer_token(request.headers.get("authorization"))
-        claims = None if token is None else await services.accounts.authenticate(token)
-        return JoinContext(services, None if claims is None else claims.user_id)
+        signed_in = None if token is None else await services.accounts.authenticate(token)
+        return JoinContext(services, None if signed_in is None else signed_in.claims.user_id)

@@ -76,3 +76,9 @@ class TokenCodec:
             )
         except (jwt.PyJWTError, ValueError, TypeError):
             return None
+
+
+def still_stands(claims: Claims, *, signed_out: bool, valid_after: datetime | None) -> bool:
+    """The token rule for a token whose user exists: not signed out, and not issued
+    before the user's last password change (``valid_after``). Expiry is checked apart."""
+    return not signed_out and (valid_after is None or claims.issued_at >= valid_after.timestamp())

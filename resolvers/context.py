@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import strawberry
@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from domain.accounts import Accounts
+from domain.accounts import Accounts, Authenticated
 from domain.tokens import Claims
 from persistence.database import Database
+from persistence.models import User
 from persistence.stores import Stores
 from resolvers.loaders import Loaders
 
@@ -76,23 +77,48 @@ class Context:
     """The connection_init payload of a websocket connection (Strawberry fills it in)."""
     token: str | None = None
     """The bearer token the claims came from, kept so a websocket can check it again."""
+    user: InitVar[User | None] = None
+    """The signed-in user as authentication read it: the user loader starts with it."""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, user: User | None) -> None:
         # Built per request: a loader's cache must never outlive the request that filled it.
         self.loaders = Loaders(self.services.db)
+        if user is not None:
+            self.loaders.user_by_id.prime(user.id, user)
 
-    def for_operation(self, claims: Claims | None) -> Context:
-        """A fresh context for one operation of this websocket connection, with the claims
-        its token has now: loaders and memo never carry over from one operation to another."""
-        return Context(
+    @classmethod
+    def signed_in(
+        cls,
+        authenticated: Authenticated | None,
+        *,
+        services: Services,
+        request: Request | WebSocket,
+        response: Response | WebSocket | None,
+        client_ip: str,
+    ) -> Context:
+        """The context of a request made with ``authenticated``'s token (None: anonymous)."""
+        return cls(
+            services=services,
+            request=request,
+            response=response,
+            claims=None if authenticated is None else authenticated.claims,
+            client_ip=client_ip,
+            user=None if authenticated is None else authenticated.user,
+        )
+
+    def for_operation(self, authenticated: Authenticated | None) -> Context:
+        """A fresh context for one operation of this websocket connection, with what its
+        token stands for now: loaders and memo never carry over between operations."""
+        context = Context.signed_in(
+            authenticated,
             services=self.services,
             request=self.request,
             response=self.response,
-            claims=claims,
             client_ip=self.client_ip,
-            connection_params=self.connection_params,
-            token=self.token,
         )
+        context.connection_params = self.connection_params
+        context.token = self.token
+        return context
 
     def forget_cached(self) -> None:
         """Empty the caches: a subscription's one context outlives many events."""

@@ -26,7 +26,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 from strawberry.utils.aio import aclosing
 
-from domain.tokens import Claims
+from domain.accounts import Authenticated
 from resolvers.context import Context, Services
 from web.client_ip import client_address
 from web.signed_in_sockets import SignedInSockets
@@ -88,8 +88,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         connection = self.context
         if connection.token is None:
             return connection.for_operation(None)
-        claims = await connection.services.accounts.authenticate(connection.token)
-        return None if claims is None else connection.for_operation(claims)
+        authenticated = await connection.services.accounts.authenticate(connection.token)
+        return None if authenticated is None else connection.for_operation(authenticated)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         # Strawberry's own run_operation, but with a context per operation: the
@@ -190,19 +190,19 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services = self.services(request)
-        claims: Claims | None = None
+        authenticated: Authenticated | None = None
         if isinstance(request, Request):
             token = bearer_token(request.headers.get("authorization"))
             if token is not None:
-                claims = await services.accounts.authenticate(token)
+                authenticated = await services.accounts.authenticate(token)
         # A websocket's context here is the connection's: its claims come from the
         # connection_init payload (on_ws_connect), and each operation runs with a copy
         # whose claims are checked again (TransportWSHandler.operation_context).
-        return Context(
+        return Context.signed_in(
+            authenticated,
             services=services,
             request=request,
             response=response,
-            claims=claims,
             client_ip=client_address(request.scope),
         )
 
@@ -219,9 +219,10 @@ class GraphQLApp(GraphQL[Context, None]):
         if value is None or value == "":
             return UnsetType()
         token = bearer_token(value) if isinstance(value, str) else None
-        claims = None if token is None else await context.services.accounts.authenticate(token)
-        if claims is None:
+        accounts = context.services.accounts
+        authenticated = None if token is None else await accounts.authenticate(token)
+        if authenticated is None:
             raise ConnectionRejectionError()
-        context.claims = claims
+        context.claims = authenticated.claims
         context.token = token
         return UnsetType()

@@ -37,6 +37,17 @@ class TokenStateRepository:
             .on_conflict_do_nothing(index_elements=[RevokedToken.jti])
         )
 
+    async def user_if_standing(self, user_id: int, jti: str) -> tuple[User, bool] | None:
+        """The token's user, with whether the token was signed out; None without a user.
+        One statement, which also serves as the request's read of the user row."""
+        signed_out = select(RevokedToken.jti).where(RevokedToken.jti == jti).exists()
+        row = (
+            await self.session.execute(
+                select(User, signed_out.label("revoked")).where(User.id == user_id)
+            )
+        ).first()
+        return None if row is None else (row[0], bool(row[1]))
+
     async def states(self, tokens: Sequence[tuple[int, str]]) -> list[TokenState]:
         """The standing of each (user id, jti) whose user exists, in one statement."""
         if not tokens:
