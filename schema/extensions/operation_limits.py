@@ -9,9 +9,10 @@ query is refused by depth.
 Two steps, because validation is cached per document while variables come with
 each request:
 
-- In validation: depth, aliases and fields, which no variable changes. A document
-  over one of them is validated by this rule alone: graphql-core's own rules, some
-  of which walk fragments spread inside fragments, never see it.
+- In validation: depth, aliases, selections and repeated fields, which no variable
+  changes. A document over one of them is validated by this rule alone: graphql-core's
+  own rules, some of which walk fragments spread inside fragments and compare every
+  pair of fields that share a response name, never see it.
 - As execution starts: cost, with the request's values for ``first``/``limit``
   variables. The measure is kept on the execution context, where rate limiting
   (schema/extensions/rate_limits.py) reads it to price the operation.
@@ -19,6 +20,7 @@ each request:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -34,7 +36,13 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from schema.extensions.operation_measure import Shape, measure_document
+from schema.extensions.operation_measure import (
+    MAX_CACHED_DOCUMENTS,
+    DocumentMeasure,
+    Shape,
+    measure_document,
+    repeated_pairs,
+)
 
 CODE = "QUERY_TOO_COMPLEX"
 
@@ -45,7 +53,16 @@ class OperationLimits:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_cost: int = 10_000
-    max_fields: int = 500
+    max_selections: int = 500
+    max_repeated_pairs: int = 1000
+    """Pairs of fields with the same response name at the same place (see
+    ``repeated_pairs``): no document of ours has any; 1,000 validate in a few ms."""
+
+    @property
+    def max_document_selections(self) -> int:
+        """Selections over all of a document's operations and fragments, fragments
+        expanded, that counting repeated pairs may visit."""
+        return 4 * self.max_selections
 
 
 def too_complex(message: str) -> GraphQLError:
@@ -58,18 +75,15 @@ def _refusal(shape: Shape, limits: OperationLimits) -> str | None:
         return f"The operation nests deeper than {limits.max_depth} levels."
     if shape.aliases > limits.max_aliases:
         return f"The operation uses more than {limits.max_aliases} aliases."
-    if shape.fields > limits.max_fields:
+    if shape.selections > limits.max_selections:
         return (
-            f"The operation selects more than {limits.max_fields:,} fields, counting a "
-            "fragment each time it is spread."
+            f"The operation has more than {limits.max_selections:,} selections (fields, "
+            "fragment spreads, inline fragments), counting a fragment each time it is spread."
         )
     return None
 
 
-def refusals(schema: Any, document: DocumentNode, limits: OperationLimits) -> list[str]:
-    """One message per operation over the limits; else, for a fragment no operation
-    uses, the first one over them."""
-    measure = measure_document(schema, document)
+def _refusals(measure: DocumentMeasure, limits: OperationLimits) -> tuple[str, ...]:
     found = [
         message
         for _, shape in measure.operations
@@ -81,6 +95,43 @@ def refusals(schema: Any, document: DocumentNode, limits: OperationLimits) -> li
             for _, shape in measure.fragments
             if (message := _refusal(shape, limits)) is not None
         ][:1]
+    if found:
+        return tuple(found)
+    pairs = repeated_pairs(measure, limits.max_document_selections)
+    if pairs is None:
+        return (
+            f"The document has more than {limits.max_document_selections:,} selections "
+            "over all its operations and fragments, counting a fragment each time it is "
+            "spread.",
+        )
+    if pairs > limits.max_repeated_pairs:
+        return (
+            f"The document selects the same fields at the same place too often ({pairs:,} "
+            f"pairs of repeats, fragments included; the limit is "
+            f"{limits.max_repeated_pairs:,}). Select each field once.",
+        )
+    return ()
+
+
+_REFUSALS: OrderedDict[tuple[int, OperationLimits], tuple[DocumentMeasure, tuple[str, ...]]] = (
+    OrderedDict()
+)
+
+
+def refusals(schema: Any, document: DocumentNode, limits: OperationLimits) -> tuple[str, ...]:
+    """Why the document is refused whatever the variables: one message per operation
+    over the limits; else for the first fragment over them (one no operation uses);
+    else for the whole document's repeated fields. Cached with the document's measure."""
+    measure = measure_document(schema, document)
+    key = (id(measure), limits)
+    cached = _REFUSALS.get(key)
+    if cached is not None and cached[0] is measure:
+        _REFUSALS.move_to_end(key)
+        return cached[1]
+    found = _refusals(measure, limits)
+    _REFUSALS[key] = (measure, found)
+    while len(_REFUSALS) > MAX_CACHED_DOCUMENTS:
+        _REFUSALS.popitem(last=False)
     return found
 
 
