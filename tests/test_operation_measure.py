@@ -16,6 +16,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -28,11 +29,13 @@ from graphql import (
     get_introspection_query,
     get_named_type,
     parse,
+    specified_rules,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
+from strawberry.schema.schema import validate_document
 
-from schema.extensions.operation_limits import OperationLimits, refusals
+from schema.extensions.operation_limits import OperationLimits, limits_rule, refusals
 from schema.extensions.operation_measure import (
     MULTIPLIER_ARGUMENTS,
     SATURATED,
@@ -378,3 +381,91 @@ def test_the_linear_measure_equals_the_expanded_one(text, values):
         "cost": measure.cost(operation, shape, values),
     } == expected
     assert repeated_pairs(measure, 10**9) == _naive_pairs(TEST_SCHEMA, document)
+
+
+# ------------------------------------------------------------------ what validation may cost
+
+
+def _validate_as_served(text: str) -> tuple[float, list[str]]:
+    """Parse and validate as OperationLimitsExtension has it done: seconds, error codes."""
+    limits = OperationLimits()
+    document = parse(text, max_tokens=limits.max_tokens)
+    started = time.perf_counter()
+    rule = limits_rule(limits)
+    refused = refusals(APP_SCHEMA, document, limits)
+    rules = (rule,) if refused else (*specified_rules, rule)
+    errors = validate_document(APP_SCHEMA, document, rules)
+    codes = [str((error.extensions or {}).get("code")) for error in errors]
+    return time.perf_counter() - started, codes
+
+
+def test_repeated_fields_are_refused_before_graphql_core_compares_them():
+    # 62,250 pairs for OverlappingFieldsCanBeMergedRule: about half a second.
+    elapsed, codes = _validate_as_served("{ " + "me { id } " * 250 + "}")
+    assert codes == ["QUERY_TOO_COMPLEX"]
+    assert elapsed < 0.25
+    fragments = " ".join(f"fragment F{i} on Query {{ me {{ id }} }}" for i in range(60))
+    spreads = " ".join(f"...F{i}" for i in range(60))
+    _, codes = _validate_as_served(f"{fragments} query {{ {spreads} }}")
+    assert codes == ["QUERY_TOO_COMPLEX"]
+
+
+FIELDS = [
+    "__typename",
+    "me { id }",
+    'asset(symbol: "BTC") { symbol price }',
+    'asset(symbol: "ETH") { symbol }',
+    "assets(first: 2) { edges { node { symbol } } }",
+    "me { orders(first: 3) { edges { node { id asset { symbol } } } } }",
+    "__schema { types { name } }",
+]
+
+
+@st.composite
+def hostile_documents(draw: st.DrawFn) -> str:
+    """Documents within the token limit shaped to make validation slow."""
+    family = draw(st.sampled_from(["repeat", "fragments", "dag", "cycle", "directives", "inline"]))
+    count = draw(st.integers(1, 400))
+    field = draw(st.sampled_from(FIELDS))
+    if family == "repeat":
+        return "{ " + " ".join([field] * count) + " }"
+    if family == "fragments":
+        count = min(count, 150)
+        fields = " ".join(draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=4)))
+        parts = [f"fragment F{i} on Query {{ {fields} }}" for i in range(count)]
+        return " ".join(parts) + " query { " + " ".join(f"...F{i}" for i in range(count)) + " }"
+    if family in ("dag", "cycle"):
+        count = min(count, 40)
+        parts = []
+        for i in range(count):
+            items = draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=4))
+            targets = range(count) if family == "cycle" else range(i)
+            if targets:
+                spreads = draw(st.lists(st.sampled_from(list(targets)), max_size=4))
+                items += [f"...F{j}" for j in spreads]
+            parts.append(f"fragment F{i} on Query {{ {' '.join(items)} }}")
+        return " ".join(parts) + f" query {{ ...F{count - 1} }}"
+    if family == "directives":
+        per = draw(st.integers(1, 20))
+        directives = " ".join(["@include(if: true)"] * per)
+        return "{ " + " ".join([f"__typename {directives}"] * max(1, count // per)) + " }"
+    depth = min(count, 300)
+    return "{ " + "... on Query { " * depth + field + " }" * depth + " }"
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(hostile_documents())
+def test_validating_a_hostile_document_stays_cheap(text):
+    try:
+        parse(text, max_tokens=OperationLimits().max_tokens)
+    except GraphQLError:
+        return  # over the token limit: the parser stops it
+    elapsed, _ = _validate_as_served(text)
+    target(elapsed)
+    # Generous for a noisy machine: without the limits, repeats took half a second.
+    assert elapsed < 0.3
