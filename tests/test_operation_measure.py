@@ -44,6 +44,7 @@ from schema.extensions.operation_measure import (
 )
 from schema.schema import build_schema as build_app_schema
 from tests.test_abuse_limits import app_client, code_of, post
+from tests.test_subscriptions import ws_client, ws_url  # noqa: F401 (fixtures)
 
 FRONTEND_OPERATIONS = Path(__file__).resolve().parent.parent / "frontend/src/api/operations.ts"
 
@@ -121,6 +122,24 @@ async def test_a_small_default_does_not_let_a_large_page_past_the_cost_limit(set
     assert "errors" not in small
     assert code_of(large) == "QUERY_TOO_COMPLEX"
     assert "29,101" in large["errors"][0]["message"]
+
+
+async def test_over_a_websocket_too(ws_client):  # noqa: F811
+    client = await ws_client()
+    charts = (
+        "query($n: Int = 1) { assets(first: $n) { edges { node { priceHistory { price } } } } }"
+    )
+    refused = []
+    for document, variables in ((DOUBLING["typename chain"], {}), (charts, {"n": 100})):
+        operation = await client.subscribe(document, variables)
+        refused.append(await asyncio.wait_for(client.receive(), 2))
+        assert refused[-1]["id"] == operation
+    assert [message["type"] for message in refused] == ["error", "error"], refused
+    assert [message["payload"][0]["extensions"]["code"] for message in refused] == [
+        "QUERY_TOO_COMPLEX"
+    ] * 2
+    await client.subscribe(charts, {"n": 2})
+    assert len((await client.data())["assets"]["edges"]) == 2
 
 
 # ------------------------------------------------------------------ the measure itself
