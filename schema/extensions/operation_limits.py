@@ -24,12 +24,12 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from graphql import (
     SKIP,
     DocumentNode,
     GraphQLError,
+    GraphQLSchema,
     OperationType,
     ValidationRule,
 )
@@ -118,7 +118,9 @@ _REFUSALS: OrderedDict[tuple[int, OperationLimits], tuple[DocumentMeasure, tuple
 )
 
 
-def refusals(schema: Any, document: DocumentNode, limits: OperationLimits) -> tuple[str, ...]:
+def refusals(
+    schema: GraphQLSchema, document: DocumentNode, limits: OperationLimits
+) -> tuple[str, ...]:
     """Why the document is refused whatever the variables: one message per operation
     over the limits; else for the first fragment over them (one no operation uses);
     else for the whole document's repeated fields. Cached with the document's measure."""
@@ -162,6 +164,7 @@ class OperationMeasure:
 
 
 _KEPT = "operation_measure"
+"""The attribute of the ExecutionContext that keeps the request's measure."""
 
 
 def request_measure(context: ExecutionContext) -> OperationMeasure | None:

@@ -8,9 +8,10 @@ a spread adds that measure wherever it appears (depth shifted by where the sprea
 counts added as often as the spread is repeated). Counts saturate at ``SATURATED``, so
 an expansion of 2^190 fields is counted as huge, not computed.
 
-Depth, aliases and fields do not depend on the request's variables: they are computed
-once per document (and cached). Cost does, through ``first``/``limit`` variables: the
-document compiles to a small program that is evaluated with each request's values.
+Depth, aliases, fields, selections and repeated fields do not depend on the request's
+variables: they are computed once per document (and cached). Cost does, through
+``first``/``limit`` variables: the document compiles to a small program that is
+evaluated with each request's values.
 
 The cost of an operation is an upper bound on the objects it can return. Every field
 that returns objects costs 1; a field with a ``first`` or ``limit`` argument multiplies
