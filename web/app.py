@@ -68,6 +68,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             max_aliases=settings.max_query_aliases,
             max_tokens=settings.max_query_tokens,
             max_cost=settings.max_query_cost,
+            max_selections=settings.max_query_selections,
         ),
         rate_policy=RatePolicy(
             window=settings.rate_limit_window_s,
