@@ -2,8 +2,8 @@
  * Every GraphQL document the app sends. graphql-codegen reads this file and types
  * each document against schema/schema.graphql.
  *
- * Page sizes are literals, not variables: the server prices an operation from its
- * text (a variable `first` counts as the largest page) against a per-minute budget.
+ * The server prices each operation by the page sizes it asks for (a variable `first`
+ * at the value sent) against a per-minute budget: ask for the pages you show.
  */
 import { graphql } from "../gql";
 
