@@ -59,9 +59,25 @@ def decode_ticks(message: str) -> list[PriceTick]:
     ]
 
 
-_ORDER_DECIMALS = ("quantity", "limit_price", "executed_price", "total")
-_ORDER_INSTANTS = ("created_at", "filled_at", "cancelled_at")
-_ORDER_PLAIN = ("id", "user_id", "asset_id", "client_order_id", "side", "type", "status")
+_ORDER_DECIMALS = ("quantity", "limit_price", "stop_price", "executed_price", "total")
+_ORDER_INSTANTS = (
+    "created_at",
+    "filled_at",
+    "cancelled_at",
+    "expires_at",
+    "triggered_at",
+    "expired_at",
+)
+_ORDER_PLAIN = (
+    "id",
+    "user_id",
+    "asset_id",
+    "client_order_id",
+    "side",
+    "type",
+    "status",
+    "time_in_force",
+)
 
 
 def encode_order(order: Order) -> str:
