@@ -352,11 +352,9 @@ class Orders:
         # sends. A resting order is checked again at the price it fills at (matching.py).
         now = utc_now()
         marketable = _marketable(request, asset.price)
-        resting_price = (
-            None
-            if request.type == MARKET
-            else (hold_price(request.type, request.limit_price, request.stop_price))
-        )
+        resting_price = None
+        if request.type != MARKET:
+            resting_price = hold_price(request.type, request.limit_price, request.stop_price)
         if resting_price is not None:
             self._check_value(request.quantity, resting_price)
         if marketable:

@@ -266,7 +266,9 @@ async def test_two_passes_at_once_trigger_each_stop_once(gql, runtime, make_user
 @pytest.mark.parametrize(
     ("extra", "field"),
     [
+        ({"type": "MARKET", "limitPrice": "90"}, "limitPrice"),
         ({"type": "MARKET", "stopPrice": "90"}, "stopPrice"),
+        ({"type": "LIMIT"}, "limitPrice"),
         ({"type": "LIMIT", "limitPrice": "90", "stopPrice": "90"}, "stopPrice"),
         ({"type": "STOP"}, "stopPrice"),
         ({"type": "STOP", "stopPrice": "110", "limitPrice": "111"}, "limitPrice"),
