@@ -122,7 +122,7 @@ _outcomes = BoundedLabel(60)
 _codes = BoundedLabel(60)
 _scopes = BoundedLabel(30)
 SIDES = frozenset({"BUY", "SELL"})
-ORDER_TYPES = frozenset({"MARKET", "LIMIT"})
+ORDER_TYPES = frozenset({"MARKET", "LIMIT", "STOP", "STOP_LIMIT"})
 
 
 # ------------------------------------------------------------------ recording

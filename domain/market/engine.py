@@ -1,9 +1,10 @@
-"""The price engine: each tick moves prices, records them, publishes them, fills limit orders.
+"""The price engine: each tick moves prices, records them, publishes them, runs the matcher.
 
 Exactly one process runs it at a time (see supervisor.py). Per tick it issues
 one batched UPDATE of the moved assets, appends history every
 ``history_interval``, publishes one message for the whole tick, and hands the
-new prices to the matcher. Reference prices (24 h, 7 d, 30 d ago) and the 24 h
+new prices to the matcher's pass (which runs on every tick, moved or not, so
+that orders expire on time). Reference prices (24 h, 7 d, 30 d ago) and the 24 h
 high/low come from the recorded history, refreshed every ``refresh_interval``
 and carried forward in memory between refreshes.
 """
@@ -110,7 +111,7 @@ class PriceEngine:
             self._history_at = now
         if ticks:
             await self.pubsub.publish(PRICES_CHANNEL, encode_ticks(ticks))
-            await self.matcher.match(moved)
+        await self.matcher.run(moved)
         if (
             self._maintained_at is None
             or now - self._maintained_at >= self.timing.maintenance_interval

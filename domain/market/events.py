@@ -59,9 +59,25 @@ def decode_ticks(message: str) -> list[PriceTick]:
     ]
 
 
-_ORDER_DECIMALS = ("quantity", "limit_price", "executed_price", "total")
-_ORDER_INSTANTS = ("created_at", "filled_at", "cancelled_at")
-_ORDER_PLAIN = ("id", "user_id", "asset_id", "client_order_id", "side", "type", "status")
+_ORDER_DECIMALS = ("quantity", "limit_price", "stop_price", "executed_price", "total")
+_ORDER_INSTANTS = (
+    "created_at",
+    "filled_at",
+    "cancelled_at",
+    "expires_at",
+    "triggered_at",
+    "expired_at",
+)
+_ORDER_PLAIN = (
+    "id",
+    "user_id",
+    "asset_id",
+    "client_order_id",
+    "side",
+    "type",
+    "status",
+    "time_in_force",
+)
 
 
 def encode_order(order: Order) -> str:
@@ -78,9 +94,14 @@ def encode_order(order: Order) -> str:
 def decode_order(message: str) -> Order:
     """A detached Order carrying the published state (never added to a session)."""
     document = json.loads(message)
+    # A process still running the previous release publishes orders without the stop
+    # and time-in-force fields: those orders are LIMIT (GTC) or MARKET (IOC).
+    document.setdefault("time_in_force", "IOC" if document["type"] == "MARKET" else "GTC")
     values: dict[str, Any] = {name: document[name] for name in _ORDER_PLAIN}
     for name in _ORDER_DECIMALS:
-        values[name] = None if document[name] is None else Decimal(document[name])
+        text = document.get(name)
+        values[name] = None if text is None else Decimal(text)
     for name in _ORDER_INSTANTS:
-        values[name] = None if document[name] is None else datetime.fromisoformat(document[name])
+        text = document.get(name)
+        values[name] = None if text is None else datetime.fromisoformat(text)
     return Order(**values)

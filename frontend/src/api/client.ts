@@ -92,6 +92,7 @@ export const cacheConfig: CacheExchangeOpts = {
     UserPayload: embedded,
     BalancePayload: embedded,
     OrderPayload: embedded,
+    CancelAllOrdersPayload: embedded,
     RedPocketPayload: embedded,
   },
   updates: {
@@ -120,6 +121,7 @@ export const cacheConfig: CacheExchangeOpts = {
       withdraw: (_r, _a, cache) => invalidateAccount(cache),
       placeOrder: (_r, _a, cache) => invalidateAccount(cache),
       cancelOrder: (_r, _a, cache) => invalidateAccount(cache),
+      cancelAllOrders: (_r, _a, cache) => invalidateAccount(cache),
       claimRedPocket: (_r, _a, cache) => invalidateAccount(cache),
     },
   },

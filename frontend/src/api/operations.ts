@@ -43,6 +43,11 @@ export const OrderFieldsFragment = graphql(`
     status
     quantity
     limitPrice
+    stopPrice
+    timeInForce
+    expiresAt
+    triggeredAt
+    expiredAt
     executedPrice
     total
     createdAt
@@ -530,6 +535,19 @@ export const CancelOrderMutation = graphql(`
   mutation CancelOrder($id: ID!) {
     cancelOrder(id: $id) {
       order {
+        ...OrderFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const CancelAllOrdersMutation = graphql(`
+  mutation CancelAllOrders($assetSymbol: String) {
+    cancelAllOrders(assetSymbol: $assetSymbol) {
+      orders {
         ...OrderFields
       }
       errors {

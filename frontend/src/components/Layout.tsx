@@ -38,13 +38,18 @@ function OrderUpdates() {
   const order = data?.orderUpdates;
   useEffect(() => {
     if (!order || alreadyReported([orderKey(order.id), clientKey(order.clientOrderId)], order.status)) return;
-    const what = `${order.type === "LIMIT" ? "Limit" : "Market"} ${order.side.toLowerCase()} of ${formatQuantity(order.quantity)} ${order.asset.symbol}`;
+    const kind = { MARKET: "Market", LIMIT: "Limit", STOP: "Stop", STOP_LIMIT: "Stop-limit" }[order.type];
+    const what = `${kind} ${order.side.toLowerCase()} of ${formatQuantity(order.quantity)} ${order.asset.symbol}`;
     if (order.status === "FILLED") {
       notify({ tone: "success", title: `${what} filled`, body: `at ${formatPrice(order.executedPrice)} · ${formatUsd(order.total)}` });
     } else if (order.status === "CANCELLED") {
       notify({ tone: "info", title: `${what} cancelled` });
     } else if (order.status === "REJECTED") {
       notify({ tone: "error", title: `${what} rejected` });
+    } else if (order.status === "EXPIRED") {
+      notify({ tone: "info", title: `${what} expired`, body: "What it held is released." });
+    } else if (order.status === "OPEN" && order.triggeredAt) {
+      notify({ tone: "info", title: `${what} triggered`, body: `It now rests as a limit order at ${formatPrice(order.limitPrice)}.` });
     }
   }, [order, notify]);
   return null;
