@@ -350,3 +350,12 @@ async def test_if_none_match_is_ignored_on_post(client):
     )
     assert response.status_code == 200
     assert response.json()["data"]["assets"]["edges"] is not None
+
+
+@pytest.mark.parametrize("name", [{"obj": "ect"}, ["array"], 0, False])
+async def test_an_operation_name_that_is_not_a_string_is_400(client, name):
+    response = await client.post(
+        "/graphql", json={"query": "query Q { __typename }", "operationName": name}
+    )
+    assert response.status_code == 400
+    assert "operationName" in response.text

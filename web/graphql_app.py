@@ -223,6 +223,12 @@ class GraphQLApp(GraphQL[Context, None]):
         # (which must never change anything: caches and prefetchers replay it), queries
         # and mutations over POST, subscriptions over the websocket only.
         method = request_adapter.method
+        if not isinstance(request_data.operation_name, str | None):
+            # Strawberry checks query, variables and extensions, but not this one.
+            raise HTTPException(
+                400,
+                "The GraphQL operation's `operationName` must be a string or null, if provided.",
+            )
         try:
             return await self.schema.execute(
                 request_data.query,
