@@ -343,13 +343,24 @@ async def test_the_etag_names_the_document_variables_and_media_type(client, make
     assert len(etags) == 4
 
 
-async def test_if_none_match_is_ignored_on_post(client):
+async def test_a_public_post_is_fresh_for_a_tick_without_an_etag(client, statements):
     first = await get(client, CATALOGUE)
+    statements.clear()
     response = await client.post(
         "/graphql", json={"query": CATALOGUE}, headers={"If-None-Match": first.headers["etag"]}
     )
     assert response.status_code == 200
     assert response.json()["data"]["assets"]["edges"] is not None
+    assert response.headers["cache-control"] == "public, max-age=1"
+    # Caches keep GET answers only: a POST is spared the statement an ETag costs.
+    assert "etag" not in response.headers
+    assert not any("max(assets.price_updated_at)" in statement for statement in statements)
+
+
+async def test_other_methods_are_405_with_allow(client):
+    response = await client.request("HEAD", "/graphql", params={"query": "{ __typename }"})
+    assert response.status_code == 405
+    assert set(response.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
 
 
 @pytest.mark.parametrize("name", [{"obj": "ect"}, ["array"], 0, False])

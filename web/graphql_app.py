@@ -198,6 +198,8 @@ class GraphQLApp(GraphQL[Context, None]):
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as error:
             headers: dict[str, str] | None = getattr(error, "headers", None)
+            if error.status_code == 405 and headers is None:
+                headers = {"Allow": "GET, POST"}  # Strawberry's refusal of other methods
             response = PlainTextResponse(error.reason, error.status_code, headers=headers)
         await response(scope, receive, send)
 

@@ -1,11 +1,12 @@
 """HTTP caching of public answers: Cache-Control, a strong ETag, and 304 Not Modified.
 
 An operation that reads public fields only (``schema.public_reads``) is answered
-with ``Cache-Control: public, max-age=<one price tick>`` and an ETag, over GET and
-POST alike (only GET answers are kept by caches). Any other operation, that is
-anything that may read a user's data, is answered ``Cache-Control: private,
-no-store``; so is a public one whose answer has errors (a refused page size, an
-outage, a spent rate budget), which must not outlive the request.
+with ``Cache-Control: public, max-age=<one price tick>``, and over GET with an
+ETag too (caches keep GET answers only, so a POST is spared the statement the ETag
+costs). Any other operation, that is anything that may read a user's data, is
+answered ``Cache-Control: private, no-store``; a public one whose answer has errors
+(a refused page size, an outage, a spent rate budget) ``no-store``: it must not
+outlive the request.
 
 The ETag is computed without running the operation, from what its answer depends
 on: the document, the operation name, the variables, the request's Accept header
@@ -16,7 +17,7 @@ default window ends "now" and price points are appended once a minute even when
 no price moves). The version comes from the database, so every replica computes
 the same ETag for the same state. A GET whose If-None-Match names it is answered
 304 without executing the operation; it still passes the limits and spends the
-rate budget, like any request.
+rate budget, like any request. If-None-Match on a POST is ignored.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class HttpCaching(SchemaExtension):
         except Exception as error:
             if not is_outage(error):
                 raise
-            return None  # the operation will fail on its own, and say why
+            return None  # no validator: the operation will fail on its own, and say why
         return entity_tag(
             [
                 self.execution_context.query,
@@ -101,17 +102,11 @@ class HttpCaching(SchemaExtension):
             context.answer_http(headers={"Cache-Control": PRIVATE})
             yield
             return
-        etag = await self._etag(context, request)
-        if etag is None:
-            context.answer_http(headers={"Cache-Control": UNCACHEABLE})
-            yield
-            return
-        public = {
-            "Cache-Control": f"public, max-age={self.max_age}",
-            "ETag": etag,
-            "Vary": "Accept",
-        }
-        if request.method == "GET" and none_match(request.headers.get("if-none-match"), etag):
+        public = {"Cache-Control": f"public, max-age={self.max_age}", "Vary": "Accept"}
+        etag = await self._etag(context, request) if request.method == "GET" else None
+        if etag is not None:
+            public["ETag"] = etag
+        if etag is not None and none_match(request.headers.get("if-none-match"), etag):
             context.answer_http(304, public)
             # A result already there: Strawberry does not execute the operation.
             self.execution_context.result = ExecutionResult(data=None)
@@ -119,7 +114,7 @@ class HttpCaching(SchemaExtension):
         result = self.execution_context.result
         if getattr(result, "errors", None):
             _uncacheable(context.response)
-        elif self.execution_context.result is not None:
+        elif result is not None:
             context.answer_http(headers=public)
 
 
