@@ -163,7 +163,7 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
-            # Queries only: a mutation or subscription over GET is refused with 405.
+            # Queries only (execute_single): a mutation over GET is refused with 405.
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=max_subscriptions_per_connection,

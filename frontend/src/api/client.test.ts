@@ -45,7 +45,10 @@ describe("transport", () => {
   it("loads the catalogue with GET, so that the browser can cache it", async () => {
     const pageInfo = { __typename: "PageInfo", hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
     const page = { __typename: "Query", assets: { __typename: "AssetConnection", totalCount: 0, pageInfo, edges: [] } };
-    const fetch = vi.fn(async () => new Response(JSON.stringify({ data: page }), { headers: { "Content-Type": "application/graphql-response+json" } }));
+    const fetch = vi.fn(async (_url: string, init: RequestInit) => {
+      const data = init.method === "GET" ? page : { __typename: "Query", me: null };
+      return new Response(JSON.stringify({ data }), { headers: { "Content-Type": "application/graphql-response+json" } });
+    });
     vi.stubGlobal("fetch", fetch);
     const api = createApiClient({ getToken: () => "tok-1", onUnauthenticated: vi.fn(), httpUrl: "http://test/graphql", wsUrl: "ws://test/graphql" });
     const result = await api.client.query(AssetsQuery, { search: "bit" }).toPromise();
