@@ -63,6 +63,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         report_operation=report_operation,
         on_rate_limited=metrics.record_rate_limited,
         suggestions=not settings.is_production,
+        # Public answers are fresh for one price tick: the next tick may move them.
+        public_max_age=settings.price_tick_ms // 1000,
         limits=OperationLimits(
             max_depth=settings.max_query_depth,
             max_aliases=settings.max_query_aliases,
