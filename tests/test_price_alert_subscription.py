@@ -41,12 +41,18 @@ async def test_without_a_token_the_socket_is_closed_with_4403(ws_url):
         assert await client.close_code() == 4403
 
 
-async def test_a_fired_alert_reaches_its_owner_only(runtime, ws_url, gql, make_user, make_asset):
+async def test_a_fired_alert_reaches_its_owner_only(
+    runtime, ws_url, gql, client, make_user, make_asset
+):
     alice, bob = await make_user(), await make_user()
     symbol = await make_asset("100.00")
     async with ws_client(ws_url, alice.token) as alices, ws_client(ws_url, bob.token) as bobs:
         await subscribed(runtime, alices)
         await subscribed(runtime, bobs)
+        metrics = (await client.get("/metrics")).text
+        prefix = 'cnop_live_subscriptions{kind="alerts"}'
+        (line,) = [x for x in metrics.splitlines() if x.startswith(prefix)]
+        assert float(line.split()[-1]) >= 2
         await create(gql, alice, symbol, "ABOVE", "1000")  # not met: nothing is pushed
         fired = (await create(gql, alice, symbol, "BELOW", "100.5"))["alert"]
         pushed = (await alices.data())["priceAlerts"]
