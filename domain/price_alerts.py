@@ -61,10 +61,10 @@ class PriceAlerts:
         if not request.asset_symbol.strip() or len(request.asset_symbol) > 20:
             raise invalid("assetSymbol", "Give the symbol of an asset, such as BTC.")
         async with self._db.transaction() as session:
-            alerts = PriceAlertRepository(session)
+            alerts, assets = PriceAlertRepository(session), AssetRepository(session)
             # The user's row first: two creations of one user count one after the other.
             await alerts.lock_owner(user_id)
-            asset = await AssetRepository(session).by_symbol(request.asset_symbol)
+            asset = await assets.by_symbol(request.asset_symbol)
             if asset is None:
                 raise BusinessError(
                     ErrorCode.ASSET_NOT_FOUND,
@@ -77,7 +77,7 @@ class PriceAlerts:
                     f"You already have {MAX_ACTIVE_ALERTS} active alerts; delete one first.",
                 )
             # Share-locked: the engine's price write waits until this alert is visible.
-            locked = await AssetRepository(session).lock_price(asset.id)
+            locked = await assets.lock_price(asset.id)
             price = asset.price if locked is None else locked.price
             alert = await alerts.create(
                 user_id=user_id, asset_id=asset.id, condition=request.condition, price=request.price
