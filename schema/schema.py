@@ -14,6 +14,7 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.alerts import AlertMutation
 from schema.broadcast import SharedEventExecutor
 from schema.cash import CashMutation
 from schema.catalogue import CatalogueQuery
@@ -26,12 +27,21 @@ from schema.red_pocket import RedPocketMutation
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.trading import TradingMutation, TradingQuery
+from schema.watchlist import WatchlistMutation
 
 DEFAULT_LIMITS = OperationLimits()
 
 Query = merge_types("Query", (AccountQuery, CatalogueQuery, TradingQuery))
 Mutation = merge_types(
-    "Mutation", (AccountMutation, CashMutation, TradingMutation, RedPocketMutation)
+    "Mutation",
+    (
+        AccountMutation,
+        CashMutation,
+        TradingMutation,
+        RedPocketMutation,
+        AlertMutation,
+        WatchlistMutation,
+    ),
 )
 
 

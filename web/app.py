@@ -27,6 +27,7 @@ from web.client_ip import trusted_hosts
 from web.config import Settings
 from web.connections import OpenWebSockets, WebSocketTracker
 from web.error_boundary import ErrorBoundary
+from web.exports import ExportRoutes
 from web.graphql_app import GraphQLApp
 from web.request_id import RequestIdMiddleware
 from web.runtime import Runtime, start_runtime
@@ -90,6 +91,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     )
 
     websockets = OpenWebSockets()
+    exports = ExportRoutes(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -113,6 +115,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         WebSocketRoute("/graphql", graphql),
         Route("/health/live", health.live),
         Route("/health/ready", health.ready),
+        Route("/export/orders.csv", exports.orders, methods=["GET"]),
+        Route("/export/transactions.csv", exports.transactions, methods=["GET"]),
     ]
     if settings.metrics_enabled:
         routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))

@@ -63,14 +63,20 @@ const ACCOUNT_FIELDS = [
   "assetTransactions",
   "limits",
   "insights",
+  "portfolioHistory",
 ];
 
 /** Marks the signed-in user's money-related fields stale: active queries refetch them. */
 export function invalidateAccount(cache: Cache): void {
+  invalidateUserFields(cache, ACCOUNT_FIELDS);
+}
+
+/** Marks these fields of the signed-in user stale, whatever their arguments. */
+export function invalidateUserFields(cache: Cache, names: readonly string[]): void {
   const me = cache.resolve("Query", "me");
   if (typeof me !== "string") return;
   for (const field of cache.inspectFields(me)) {
-    if (ACCOUNT_FIELDS.includes(field.fieldName)) cache.invalidate(me, field.fieldName, field.arguments ?? undefined);
+    if (names.includes(field.fieldName)) cache.invalidate(me, field.fieldName, field.arguments ?? undefined);
   }
 }
 
@@ -110,6 +116,9 @@ export const cacheConfig: CacheExchangeOpts = {
     OrderPayload: embedded,
     CancelAllOrdersPayload: embedded,
     RedPocketPayload: embedded,
+    PriceAlertPayload: embedded,
+    WatchlistPayload: embedded,
+    PortfolioPoint: embedded,
   },
   updates: {
     Subscription: {
@@ -131,6 +140,10 @@ export const cacheConfig: CacheExchangeOpts = {
       orderUpdates(_result, _args, cache) {
         invalidateAccount(cache);
       },
+      // The fired alert is normalised by id; the lists it moves between are refetched.
+      priceAlerts(_result, _args, cache) {
+        invalidateUserFields(cache, ["priceAlerts"]);
+      },
     },
     Mutation: {
       deposit: (_r, _a, cache) => invalidateAccount(cache),
@@ -139,6 +152,10 @@ export const cacheConfig: CacheExchangeOpts = {
       cancelOrder: (_r, _a, cache) => invalidateAccount(cache),
       cancelAllOrders: (_r, _a, cache) => invalidateAccount(cache),
       claimRedPocket: (_r, _a, cache) => invalidateAccount(cache),
+      createPriceAlert: (_r, _a, cache) => invalidateUserFields(cache, ["priceAlerts"]),
+      deletePriceAlert: (_r, _a, cache) => invalidateUserFields(cache, ["priceAlerts"]),
+      addToWatchlist: (_r, _a, cache) => invalidateUserFields(cache, ["watchlist"]),
+      removeFromWatchlist: (_r, _a, cache) => invalidateUserFields(cache, ["watchlist"]),
     },
   },
 };

@@ -592,3 +592,122 @@ export const OrderUpdatesSubscription = graphql(`
     }
   }
 `);
+
+// ------------------------------------------------- alerts, watchlist, value history
+
+export const PriceAlertFieldsFragment = graphql(`
+  fragment PriceAlertFields on PriceAlert {
+    id
+    condition
+    price
+    status
+    createdAt
+    triggeredAt
+    triggeredPrice
+    asset {
+      symbol
+      name
+      imageUrl
+      price
+    }
+  }
+`);
+
+export const PriceAlertsQuery = graphql(`
+  query PriceAlerts {
+    me {
+      id
+      active: priceAlerts(status: ACTIVE) {
+        ...PriceAlertFields
+      }
+      triggered: priceAlerts(status: TRIGGERED) {
+        ...PriceAlertFields
+      }
+    }
+  }
+`);
+
+export const CreatePriceAlertMutation = graphql(`
+  mutation CreatePriceAlert($input: CreatePriceAlertInput!) {
+    createPriceAlert(input: $input) {
+      alert {
+        ...PriceAlertFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const DeletePriceAlertMutation = graphql(`
+  mutation DeletePriceAlert($id: ID!) {
+    deletePriceAlert(id: $id) {
+      alert {
+        id
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const PortfolioHistoryQuery = graphql(`
+  query PortfolioHistory($range: HistoryRange!) {
+    me {
+      id
+      portfolioHistory(range: $range, points: 120) {
+        at
+        cash
+        positionsValue
+        totalValue
+      }
+    }
+  }
+`);
+
+export const WatchlistQuery = graphql(`
+  query Watchlist {
+    me {
+      id
+      watchlist {
+        ...AssetSummary
+      }
+    }
+  }
+`);
+
+export const AddToWatchlistMutation = graphql(`
+  mutation AddToWatchlist($symbol: String!) {
+    addToWatchlist(assetSymbol: $symbol) {
+      watchlist {
+        ...AssetSummary
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const RemoveFromWatchlistMutation = graphql(`
+  mutation RemoveFromWatchlist($symbol: String!) {
+    removeFromWatchlist(assetSymbol: $symbol) {
+      watchlist {
+        ...AssetSummary
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const PriceAlertsSubscription = graphql(`
+  subscription PriceAlertFired {
+    priceAlerts {
+      ...PriceAlertFields
+    }
+  }
+`);

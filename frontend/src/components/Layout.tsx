@@ -1,8 +1,9 @@
 import { useEffect } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useQuery, useSubscription } from "urql";
-import { OrderUpdatesSubscription, ViewerQuery } from "../api/operations";
+import { OrderUpdatesSubscription, PriceAlertsSubscription, ViewerQuery } from "../api/operations";
 import { useAuth } from "../auth/AuthProvider";
+import { describeAlert, firstTimeFired } from "../lib/alerts";
 import { alreadyReported, clientKey, orderKey } from "../lib/announced";
 import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
 import { useToasts } from "./Toasts";
@@ -55,6 +56,22 @@ function OrderUpdates() {
   return null;
 }
 
+/** A toast when one of the signed-in user's price alerts fires, wherever they are. */
+function AlertToasts() {
+  const { notify } = useToasts();
+  const [{ data }] = useSubscription({ query: PriceAlertsSubscription });
+  const alert = data?.priceAlerts;
+  useEffect(() => {
+    if (!alert || !firstTimeFired(alert.id)) return;
+    notify({
+      tone: "info",
+      title: `Price alert: ${describeAlert(alert.asset.symbol, alert.condition, alert.price)}`,
+      body: alert.triggeredPrice ? `${alert.asset.symbol} is at ${formatPrice(alert.triggeredPrice)}` : undefined,
+    });
+  }, [alert, notify]);
+  return null;
+}
+
 export function Layout() {
   const { signedIn, signOut, notice, dismissNotice } = useAuth();
   const navigate = useNavigate();
@@ -80,6 +97,7 @@ export function Layout() {
               <NavLink to="/trade">Trade</NavLink>
               <NavLink to="/portfolio">Portfolio</NavLink>
               <NavLink to="/account">Account</NavLink>
+              <NavLink to="/alerts">Alerts</NavLink>
             </>
           )}
         </nav>
@@ -120,6 +138,7 @@ export function Layout() {
         </div>
       )}
       {signedIn && <OrderUpdates />}
+      {signedIn && <AlertToasts />}
       <main className="content">
         <Outlet />
       </main>
