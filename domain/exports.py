@@ -39,10 +39,15 @@ ORDER_COLUMNS = (
     "status",
     "quantity",
     "limit_price",
+    "stop_price",
+    "time_in_force",
+    "expires_at",
     "executed_price",
     "total",
     "filled_at",
+    "triggered_at",
     "cancelled_at",
+    "expired_at",
     "client_order_id",
 )
 LEDGER_COLUMNS = ("id", "created_at", "type", "amount", "balance_after", "order_id")

@@ -37,7 +37,7 @@ async def test_orders_export_has_every_order_newest_first_with_exact_decimals(
     assert response.headers["content-disposition"].startswith('attachment; filename="orders-')
     assert response.headers["cache-control"] == "no-store"
     header, limit, market = rows(response.text)
-    assert header[:10] == [
+    assert header == [
         "id",
         "created_at",
         "asset_symbol",
@@ -46,12 +46,45 @@ async def test_orders_export_has_every_order_newest_first_with_exact_decimals(
         "status",
         "quantity",
         "limit_price",
+        "stop_price",
+        "time_in_force",
+        "expires_at",
         "executed_price",
         "total",
+        "filled_at",
+        "triggered_at",
+        "cancelled_at",
+        "expired_at",
+        "client_order_id",
     ]
-    assert limit[2:10] == [symbol, "BUY", "LIMIT", "OPEN", "0.10", "20.0000001", "", ""]
-    assert market[2:10] == [symbol, "BUY", "MARKET", "FILLED", "1.50", "", "33.333", "50.00"]
-    assert market[-1] == "'-cmd.exe"  # a user's text that a spreadsheet would evaluate
+    resting, filled = dict(zip(header, limit, strict=True)), dict(zip(header, market, strict=True))
+    assert [resting[k] for k in header[2:13]] == [
+        symbol,
+        "BUY",
+        "LIMIT",
+        "OPEN",
+        "0.10",
+        "20.0000001",
+        "",
+        "GTC",
+        "",
+        "",
+        "",
+    ]
+    assert [filled[k] for k in header[2:13]] == [
+        symbol,
+        "BUY",
+        "MARKET",
+        "FILLED",
+        "1.50",
+        "",
+        "",
+        "IOC",
+        "",
+        "33.333",
+        "50.00",
+    ]
+    assert filled["client_order_id"] == "'-cmd.exe"  # user text a spreadsheet would evaluate
     assert int(limit[0]) > int(market[0])
 
 

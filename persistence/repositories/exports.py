@@ -29,10 +29,15 @@ class ExportRepository:
                 Order.status,
                 Order.quantity,
                 Order.limit_price,
+                Order.stop_price,
+                Order.time_in_force,
+                Order.expires_at,
                 Order.executed_price,
                 Order.total,
                 Order.filled_at,
+                Order.triggered_at,
                 Order.cancelled_at,
+                Order.expired_at,
                 Order.client_order_id,
             )
             .join(Asset, Asset.id == Order.asset_id)
