@@ -79,7 +79,7 @@ db-stop: $(STAMP)
 
 # Regenerates the lock file (needs `uv` on PATH); commit the result.
 lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --extra embedded --generate-hashes --python-version 3.11 -o requirements.lock
 
 # The Dockerfile's share of the lock (runtime only, same pins and hashes); after `make lock`.
 .PHONY: image-lock

