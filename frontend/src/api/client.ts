@@ -102,7 +102,7 @@ export const cacheConfig: CacheExchangeOpts = {
         const tick = result.prices as PriceTickData | undefined;
         if (!tick) return;
         const asset = {
-          __typename: "Asset",
+          __typename: "Asset" as const,
           symbol: tick.symbol,
           price: tick.price,
           priceChange24h: tick.priceChange24h,
