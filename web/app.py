@@ -84,6 +84,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         # A socket whose token stops standing is closed within one price tick.
         token_recheck_s=settings.price_tick_ms / 1000,
+        playground=FRONTEND_DIST / "graphiql.html",
     )
 
     websockets = OpenWebSockets()

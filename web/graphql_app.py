@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import suppress
+from pathlib import Path
 from typing import Any, cast
 
 import strawberry
 from cross_web import HTTPException
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,6 +31,7 @@ from strawberry.utils.aio import aclosing
 from domain.accounts import Authenticated
 from resolvers.context import Context, Services
 from web.client_ip import client_address
+from web.playground import playground_page
 from web.signed_in_sockets import SignedInSockets
 
 
@@ -130,6 +133,7 @@ class GraphQLApp(GraphQL[Context, None]):
         max_connections_per_ip: int = 20,
         max_subscriptions_per_connection: int = 20,
         token_recheck_s: float = 1.0,
+        playground: Path | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -141,6 +145,13 @@ class GraphQLApp(GraphQL[Context, None]):
         self.max_connections_per_ip = max_connections_per_ip
         self._connections: Counter[str] = Counter()
         self.signed_in = SignedInSockets(token_recheck_s)
+        self.playground = playground
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own build of GraphiQL instead of Strawberry's page, which loads it from a CDN.
+        if self.playground is None:
+            return await super().render_graphql_ide(request)
+        return playground_page(self.playground)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
