@@ -126,3 +126,28 @@ def test_without_an_endpoint_tracing_adds_nothing(settings: Settings, runtime):
 )
 def test_tracing_follows_the_standard_variables(env, on):
     assert Settings.from_env(env).tracing is on
+
+
+async def test_a_gemini_call_is_a_client_span_inside_the_current_one():
+    from opentelemetry import trace
+
+    from tests.insights_samples import FakeGemini, snapshot
+
+    exporter = InMemorySpanExporter()
+    # The adapter's tracer follows the global provider, which web.tracing sets in a
+    # served process (once per process: this test is the only one here to set it).
+    tracing = Tracing.with_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(tracing.provider)
+    fake = FakeGemini()
+    provider = fake.provider()
+    try:
+        with tracing.provider.get_tracer("test").start_as_current_span("operation") as outer:
+            await provider.summarise(snapshot("1000.00"))
+    finally:
+        await provider.aclose()
+
+    (call,) = [span for span in exporter.get_finished_spans() if span.name.startswith("gemini")]
+    assert call.kind is trace.SpanKind.CLIENT
+    assert (call.attributes or {}).get("gen_ai.request.model") == "gemini-test"
+    assert call.parent is not None
+    assert call.parent.span_id == outer.get_span_context().span_id
