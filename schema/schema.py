@@ -23,6 +23,11 @@ from schema.extensions.http_caching import HttpCaching
 from schema.extensions.operation_limits import OperationLimits, OperationLimitsExtension
 from schema.extensions.operation_report import OperationReporter, ReportOperation
 from schema.extensions.rate_limits import RateLimitExtension, RatePolicy
+from schema.extensions.trusted_documents import (
+    TrustedDocuments,
+    TrustedDocumentsExtension,
+    trust_rule,
+)
 from schema.red_pocket import RedPocketMutation
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
@@ -54,6 +59,9 @@ def build_schema(
     on_rate_limited: Callable[[str], None] = lambda scope: None,
     report_operation: ReportOperation | None = None,
     public_max_age: int = 1,
+    trusted_documents: TrustedDocuments | None = None,
+    only_trusted_documents: bool = False,
+    tracing: Callable[[], SchemaExtension] | None = None,
 ) -> strawberry.Schema:
     """The schema with its extensions; ``rate_policy`` None turns rate limits off.
     ``public_max_age``: seconds for which a public answer may be cached over HTTP."""
@@ -74,8 +82,15 @@ def build_schema(
         extensions.insert(0, lambda: OperationReporter(report_operation))
     if rate_policy is not None:
         extensions.append(lambda: RateLimitExtension(rate_policy, on_rate_limited))
+    if tracing is not None:
+        # Outermost: the operation's span covers every other extension's work.
+        extensions.insert(0, tracing)
     if not introspection:
         extensions.append(DisableIntrospection)
+    if trusted_documents is not None or only_trusted_documents:
+        documents = trusted_documents or TrustedDocuments({})
+        rule = trust_rule(documents, only_trusted=only_trusted_documents)
+        extensions.append(lambda: TrustedDocumentsExtension(documents, rule))
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

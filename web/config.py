@@ -48,6 +48,8 @@ PLACEHOLDER_MARKERS = (
     "dummy",
     "insecure",
 )
+DEFAULT_TRUSTED_DOCUMENTS = PROJECT_ROOT / "frontend" / "dist" / "persisted-documents.json"
+"""The web app build's operations by hash (frontend/codegen.ts, persisted documents)."""
 GENERATE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
@@ -136,6 +138,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     ws_max_connections_per_ip: int = 20
     ws_max_subscriptions: int = 20
+    trusted_documents_only: bool = False
+    trusted_documents_manifest: Path = DEFAULT_TRUSTED_DOCUMENTS
+    tracing: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -322,9 +327,34 @@ class Settings:
             ("redis://", "rediss://", "unix://")
         ):
             raise ConfigError("REDIS_URL: must be a redis://, rediss:// or unix:// URL")
+        settings = replace(
+            settings,
+            trusted_documents_only=read.flag("TRUSTED_DOCUMENTS_ONLY", False),
+            trusted_documents_manifest=Path(
+                read.text("TRUSTED_DOCUMENTS_MANIFEST", str(defaults.trusted_documents_manifest))
+            ).resolve(),
+            tracing=_tracing_configured(env),
+        )
+        if settings.trusted_documents_only and not settings.trusted_documents_manifest.is_file():
+            raise ConfigError(
+                "TRUSTED_DOCUMENTS_ONLY: needs the web app's manifest, "
+                f"{settings.trusted_documents_manifest} is missing (build the web app, or set "
+                "TRUSTED_DOCUMENTS_MANIFEST)"
+            )
         if settings.is_production:
             _check_production(settings, explicit_red_pocket=read.optional("RED_POCKET_CONFIG"))
         return settings
+
+
+def _tracing_configured(env: Mapping[str, str]) -> bool:
+    """Tracing is on when an OTLP endpoint is configured the standard way and the SDK
+    is not disabled; the OpenTelemetry SDK reads the other OTEL_* variables itself."""
+    endpoint = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or env.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    disabled = env.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
+    exporter_off = env.get("OTEL_TRACES_EXPORTER", "").strip().lower() == "none"
+    return bool(endpoint and endpoint.strip()) and not disabled and not exporter_off
 
 
 def _price_age_within_feed(settings: Settings, *, explicit: str | None) -> Settings:

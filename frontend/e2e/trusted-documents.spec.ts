@@ -1,0 +1,32 @@
+/**
+ * Trusted documents: the web app names its queries by the SHA-256 its build wrote
+ * to persisted-documents.json, instead of sending their text.
+ */
+import { expect, test } from "@playwright/test";
+
+test.use({ baseURL: process.env.E2E_BASE_URL });
+
+test("the web app sends its queries by hash", async ({ page, context, request }) => {
+  await context.route("**/*", (route) => {
+    const host = new URL(route.request().url()).hostname;
+    return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
+  });
+  const bodies: Array<Record<string, unknown>> = [];
+  page.on("request", (sent) => {
+    if (sent.method() === "POST" && new URL(sent.url()).pathname === "/graphql") {
+      bodies.push(sent.postDataJSON() as Record<string, unknown>);
+    }
+  });
+
+  await page.goto("/");
+  await expect.poll(() => bodies.length, { timeout: 20_000 }).toBeGreaterThan(0);
+
+  const manifest = (await (await request.get("/persisted-documents.json")).json()) as Record<string, string>;
+  for (const body of bodies) {
+    const hash = (body.extensions as { persistedQuery?: { sha256Hash?: string } } | undefined)?.persistedQuery
+      ?.sha256Hash;
+    expect(hash, JSON.stringify(body)).toBeTruthy();
+    expect(body.query, "no text alongside the hash").toBeUndefined();
+    expect(Object.keys(manifest)).toContain(hash);
+  }
+});
