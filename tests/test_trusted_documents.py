@@ -162,3 +162,18 @@ async def test_the_web_apps_own_manifest_runs_its_catalogue_query(settings, runt
     ) as http:
         unlisted = (await http.post("/graphql", json={"query": UNLISTED})).json()
     assert codes(unlisted) == ["DOCUMENT_NOT_TRUSTED"]
+
+
+async def test_a_query_named_by_its_hash_runs_over_get(settings, runtime, manifest):
+    # The web app loads the catalogue by GET (cacheable) and names it by hash.
+    async with app_client(
+        settings, runtime, trusted_documents_manifest=manifest, trusted_documents_only=True
+    ) as http:
+        request = by_hash(ASSETS, {"first": 2})
+        response = await http.get(
+            "/graphql",
+            params={key: json.dumps(value) for key, value in request.items()},
+        )
+    assert response.status_code == 200, response.text
+    assert len(response.json()["data"]["assets"]["edges"]) == 2
+    assert response.headers["cache-control"].startswith("public")

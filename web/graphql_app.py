@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.types import QueryParams
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -216,10 +217,18 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         return GraphQLSubResponse(negotiate(request.headers.get("accept")))
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET that names a trusted document by hash (``extensions``) has no ``query``
+        # but is a GraphQL request all the same, not a browser asking for the playground.
+        return (
+            super().should_render_graphql_ide(request)
+            and request.query_params.get("extensions") is None
+        )
+
     def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
         """A GET request: ``query`` and ``operationName`` as they are, ``variables`` and
         ``extensions`` as URL-encoded JSON. A trusted document named by its hash
-        (``extensions``) will be looked up here, and only here, when GET accepts them."""
+        (``extensions``) is looked up by the trusted-documents extension, as for POST."""
         return super().parse_query_params(params)
 
     async def execute_single(

@@ -58,7 +58,9 @@ describe("transport", () => {
     expect(init.body).toBeUndefined();
     const params = new URL(url).searchParams;
     expect(params.get("operationName")).toBe("Assets");
-    expect(params.get("query")).toContain("query Assets");
+    // A trusted document goes by its hash: the URL carries no query text.
+    expect(params.get("query")).toBeNull();
+    expect(JSON.parse(params.get("extensions") ?? "{}").persistedQuery.sha256Hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.parse(params.get("variables") ?? "{}")).toEqual({ search: "bit" });
     // The same token as any other request: the server counts it against the same budget.
     expect(new Headers(init.headers).get("Authorization")).toBe("Bearer tok-1");

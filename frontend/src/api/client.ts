@@ -209,7 +209,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     fetchOptions: () => ({ headers: authHeaders(options.getToken()) }),
     exchanges: [
       mapExchange({
-        onOperation: preferGetForCatalogue,
         onError(error) {
           if (errorCode(error) === "UNAUTHENTICATED" && options.getToken()) options.onUnauthenticated();
         },
@@ -220,9 +219,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       persistedExchange({
         enableForMutation: true,
         generateHash: (_query, document) => Promise.resolve(documentHash(document)),
-        // The API takes queries by POST only.
+        // POST unless the operation asks for GET: the next exchange decides.
         preferGetForPersistedQueries: false,
       }),
+      // After the persisted exchange, which would set every query back to POST: the
+      // catalogue's public queries go by GET (hash in the URL), so caches can keep them.
+      mapExchange({ onOperation: preferGetForCatalogue }),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {
