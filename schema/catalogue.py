@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -30,6 +31,35 @@ class AssetOrder(Enum):
 
 
 _BUILT = "_graphql_asset"
+
+
+_FIELDS = (
+    "id",
+    "symbol",
+    "name",
+    "category",
+    "description",
+    "image_url",
+    "is_tradable",
+    "price",
+    "price_updated_at",
+    "market_cap",
+    "market_cap_rank",
+    "price_change_24h",
+    "price_change_7d",
+    "price_change_30d",
+    "high_24h",
+    "low_24h",
+    "volume_24h",
+    "circulating_supply",
+    "total_supply",
+    "max_supply",
+    "all_time_high",
+    "all_time_high_at",
+    "all_time_low",
+    "all_time_low_at",
+)
+"""Asset's fields, each named as its column in ``assets``."""
 
 
 @strawberry.type(description="A recorded price.")
@@ -88,6 +118,11 @@ class Asset:
         if built is None:
             built = model.__dict__[_BUILT] = cls._build(model)
         return built
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], prefix: str = "") -> Asset:
+        """From plain columns (``prefix`` + column name), e.g. beside an order in its row."""
+        return cls(**{name: row[prefix + name] for name in _FIELDS})
 
     @classmethod
     def _build(cls, model: AssetModel) -> Asset:

@@ -174,15 +174,15 @@ async def test_a_null_where_the_schema_forbids_it_is_reported_as_before(
     from schema.trading import Order
 
     user, _ = trader
-    original = Order.from_model
+    original = Order.from_row
 
-    def broken(model: Any, asset: Any) -> Order:
-        order = original(model, asset)
-        if model.status == "OPEN":
+    def broken(row: Any, asset: Any) -> Order:
+        order = original(row, asset)
+        if row["status"] == "OPEN":
             order.side = None  # type: ignore[assignment]
         return order
 
-    monkeypatch.setattr(Order, "from_model", staticmethod(broken))
+    monkeypatch.setattr(Order, "from_row", staticmethod(broken))
     query = "{ me { orders(first: 20) { edges { cursor node { id side } } } } }"
     answer = json.loads(await both_ways(client, query, {}, user.token))
     assert answer["data"]["me"] is None
