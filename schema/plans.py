@@ -236,7 +236,7 @@ def _list(item: Complete) -> Complete:
     def complete(value: Any) -> Any:
         if value is None or value is Undefined:
             return None
-        if type(value) is not list and type(value) is not tuple:
+        if not isinstance(value, list | tuple):
             raise _Miss
         return [item(element) for element in value]
 
