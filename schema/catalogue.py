@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any
 
 import strawberry
@@ -60,6 +61,11 @@ _FIELDS = (
     "all_time_low_at",
 )
 """Asset's fields, each named as its column in ``assets``."""
+
+
+@cache
+def _keys(prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((name, prefix + name) for name in _FIELDS)
 
 
 @strawberry.type(description="A recorded price.")
@@ -122,7 +128,7 @@ class Asset:
     @classmethod
     def from_row(cls, row: Mapping[str, Any], prefix: str = "") -> Asset:
         """From plain columns (``prefix`` + column name), e.g. beside an order in its row."""
-        return cls(**{name: row[prefix + name] for name in _FIELDS})
+        return cls(**{name: row[key] for name, key in _keys(prefix)})
 
     @classmethod
     def _build(cls, model: AssetModel) -> Asset:
