@@ -48,6 +48,15 @@ class Catalogue:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    async def version(self) -> str:
+        """A short text that changes whenever prices, price history or the list of assets
+        may have: one cheap statement, so a cached answer can be validated without
+        computing it again."""
+        async with self._db.read() as session:
+            count, newest, updated = await AssetRepository(session).version()
+        stamp = "-" if updated is None else updated.isoformat()
+        return f"{count}.{newest}.{stamp}"
+
     async def asset(self, symbol: str) -> Asset | None:
         if not symbol.strip() or len(symbol) > 20:
             return None

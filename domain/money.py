@@ -51,3 +51,13 @@ def cents(value: Decimal) -> Decimal:
 
 def rounded(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+
+
+def decimal_text(value: Decimal) -> str:
+    """The one way amounts are written out (API and exports alike): exact, with at least
+    two decimal places and no trailing zeros past them: "1000.00", "0.5" -> "0.50",
+    "0.0000130000" -> "0.000013"."""
+    text = format(value, "f")
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction.ljust(2, '0')}"

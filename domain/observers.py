@@ -17,7 +17,8 @@ class OrderObserver(Protocol):
         """A new order was accepted (open, or filled at once)."""
 
     def order_filled(self, order: Order) -> None:
-        """An order was filled: at placement, or later when a tick crossed its limit."""
+        """An order was filled: at placement, or later when a tick crossed its limit or
+        triggered its stop."""
 
 
 class IgnoreOrders:

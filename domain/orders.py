@@ -9,13 +9,15 @@ published only after their transaction has committed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.clock import utc_now
+from domain.clock import start_of_utc_day, utc_now
 from domain.errors import BusinessError, ErrorCode, invalid
 from domain.execution import BUY, settle_fill, trade_total
 from domain.limits import Limits
@@ -25,15 +27,20 @@ from domain.observers import NO_ORDER_OBSERVER, OrderObserver
 from domain.validation import client_key, positive_amount
 from persistence.database import Database
 from persistence.models import Asset, CashBalance, Order, Position
+from persistence.models.trading import TimeInForce
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.orders import OrderRepository
 from persistence.repositories.positions import PositionRepository
 from persistence.stores.pubsub import PubSub
 
-MARKET, LIMIT = "MARKET", "LIMIT"
+MARKET, LIMIT, STOP, STOP_LIMIT = "MARKET", "LIMIT", "STOP", "STOP_LIMIT"
+WITH_LIMIT_PRICE = (LIMIT, STOP_LIMIT)
+WITH_STOP_PRICE = (STOP, STOP_LIMIT)
 MAX_QUANTITY = Decimal("1000000000000")
 MAX_LIMIT_PRICE = Decimal("100000000000")
+MAX_GOOD_TILL = timedelta(days=90)
+"""How far ahead a GTD order's expiresAt may lie."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +51,52 @@ class OrderRequest:
     quantity: Decimal
     limit_price: Decimal | None = None
     client_order_id: str | None = None
+    stop_price: Decimal | None = None
+    time_in_force: TimeInForce = TimeInForce.GTC
+    expires_at: datetime | None = None
+
+    @property
+    def effective_time_in_force(self) -> TimeInForce:
+        """What the order is stored with: a market order never rests, whatever was asked."""
+        return TimeInForce.IOC if self.type == MARKET else self.time_in_force
 
 
-def _check_input(request: OrderRequest) -> None:
+def _check_price(value: Decimal | None, field: str, required: bool, type_: str) -> None:
+    kind = type_.lower().replace("_", "-")
+    if value is None:
+        if required:
+            raise invalid(field, f"A {kind} order needs a {field}.")
+        return
+    if not required:
+        allowed = "LIMIT and STOP_LIMIT" if field == "limitPrice" else "STOP and STOP_LIMIT"
+        raise invalid(field, f"A {kind} order takes no {field}; only {allowed} orders do.")
+    problem = positive_amount(value, field, places=8, at_most=MAX_LIMIT_PRICE, what=field)
+    if problem is not None:
+        raise problem
+
+
+def _check_expiry(request: OrderRequest, now: datetime) -> None:
+    expires_at = request.expires_at
+    if request.type == MARKET:
+        if expires_at is not None:
+            raise invalid("expiresAt", "A market order executes at once and takes no expiresAt.")
+        return
+    if request.time_in_force != TimeInForce.GTD:
+        if expires_at is not None:
+            raise invalid(
+                "expiresAt",
+                f"A {request.time_in_force} order takes no expiresAt; only GTD orders do.",
+            )
+        return
+    if expires_at is None:
+        raise invalid("expiresAt", "A GTD order needs an expiresAt.")
+    if expires_at <= now:
+        raise invalid("expiresAt", "expiresAt must lie in the future.")
+    if expires_at > now + MAX_GOOD_TILL:
+        raise invalid("expiresAt", f"expiresAt may lie at most {MAX_GOOD_TILL.days} days ahead.")
+
+
+def _check_input(request: OrderRequest, now: datetime) -> None:
     problem = positive_amount(
         request.quantity, "quantity", places=8, at_most=MAX_QUANTITY, what="Quantity"
     ) or client_key(request.client_order_id, "clientOrderId")
@@ -54,16 +104,18 @@ def _check_input(request: OrderRequest) -> None:
         raise problem
     if not request.asset_symbol.strip() or len(request.asset_symbol) > 20:
         raise invalid("assetSymbol", "Give the symbol of an asset, such as BTC.")
-    if request.type == MARKET and request.limit_price is not None:
-        raise invalid("limitPrice", "A market order takes no limitPrice; use a LIMIT order.")
-    if request.type == LIMIT:
-        if request.limit_price is None:
-            raise invalid("limitPrice", "A limit order needs a limitPrice.")
-        problem = positive_amount(
-            request.limit_price, "limitPrice", places=8, at_most=MAX_LIMIT_PRICE, what="limitPrice"
-        )
-        if problem is not None:
-            raise problem
+    _check_price(request.limit_price, "limitPrice", request.type in WITH_LIMIT_PRICE, request.type)
+    _check_price(request.stop_price, "stopPrice", request.type in WITH_STOP_PRICE, request.type)
+    _check_expiry(request, now)
+
+
+def expiry_of(request: OrderRequest, now: datetime) -> datetime | None:
+    """When the order expires: the end of today (UTC) for DAY, its own date for GTD."""
+    if request.effective_time_in_force == TimeInForce.DAY:
+        return start_of_utc_day(now) + timedelta(days=1)
+    if request.effective_time_in_force == TimeInForce.GTD:
+        return request.expires_at
+    return None
 
 
 def _same_request(order: Order, asset_id: int | None, request: OrderRequest) -> bool:
@@ -73,7 +125,22 @@ def _same_request(order: Order, asset_id: int | None, request: OrderRequest) -> 
         and order.type == request.type
         and order.quantity == request.quantity
         and order.limit_price == request.limit_price
+        and order.stop_price == request.stop_price
+        and order.time_in_force == request.effective_time_in_force
+        and (request.time_in_force != TimeInForce.GTD or order.expires_at == request.expires_at)
     )
+
+
+def stop_reached(side: str, stop_price: Decimal, price: Decimal) -> bool:
+    """A BUY stop triggers at or above its stop price, a SELL stop at or below it."""
+    return price >= stop_price if side == BUY else price <= stop_price
+
+
+def hold_price(order_type: str, limit_price: Decimal | None, stop_price: Decimal | None) -> Decimal:
+    """The price a resting order is held (and valued) at: its limit, or a STOP's stop."""
+    price = stop_price if order_type == STOP else limit_price
+    assert price is not None, "only resting order types have a hold price"
+    return price
 
 
 def order_value_problem(limits: Limits, quantity: Decimal, price: Decimal) -> BusinessError | None:
@@ -105,8 +172,37 @@ async def release_hold(session: AsyncSession, order: Order) -> None:
         await positions.hold(order.user_id, order.asset_id, -order.held_quantity)
 
 
+def _triggered(request: OrderRequest, price: Decimal) -> bool:
+    """Whether a stop order's condition already holds at placement."""
+    return request.stop_price is not None and stop_reached(request.side, request.stop_price, price)
+
+
+async def release_holds(session: AsyncSession, user_id: int, orders: list[Order]) -> None:
+    """Give back what several open orders of one user hold: one update per row touched.
+
+    The caller has locked the cash row and the orders; positions are locked here,
+    after them, in asset order.
+    """
+    held_cash = sum((order.held_cash for order in orders if order.side == BUY), Decimal(0))
+    if held_cash:
+        await BalanceRepository(session).apply(user_id, held_delta=-held_cash)
+    held_units: defaultdict[int, Decimal] = defaultdict(Decimal)
+    for order in orders:
+        if order.side != BUY:
+            held_units[order.asset_id] += order.held_quantity
+    positions = PositionRepository(session)
+    for asset_id in sorted(held_units):
+        await positions.lock(user_id, asset_id)
+        await positions.hold(user_id, asset_id, -held_units[asset_id])
+
+
 def _marketable(request: OrderRequest, price: Decimal) -> bool:
+    """Whether the order executes at once at ``price``, as a market order would."""
     if request.type == MARKET:
+        return True
+    if request.type in WITH_STOP_PRICE and not _triggered(request, price):
+        return False
+    if request.type == STOP:
         return True
     assert request.limit_price is not None
     if request.side == BUY:
@@ -128,7 +224,7 @@ class Orders:
         self._observer = observer
 
     async def place(self, user_id: int, request: OrderRequest) -> Order:
-        _check_input(request)
+        _check_input(request, utc_now())
         async with self._db.transaction() as session:
             balance = await BalanceRepository(session).lock(user_id)
             if balance is None:
@@ -165,6 +261,32 @@ class Orders:
             await release_hold(session, order)
             cancelled = await orders.mark_cancelled(order.id)
         await self.publish(cancelled)
+        return cancelled
+
+    async def cancel_all(self, user_id: int, asset_symbol: str | None = None) -> list[Order]:
+        """Cancel every OPEN order of the user (of one asset) in one transaction."""
+        if asset_symbol is not None and (not asset_symbol.strip() or len(asset_symbol) > 20):
+            raise invalid("assetSymbol", "Give the symbol of an asset, such as BTC.")
+        async with self._db.transaction() as session:
+            await BalanceRepository(session).lock(user_id)
+            asset_id = None
+            if asset_symbol is not None:
+                asset = await AssetRepository(session).by_symbol(asset_symbol)
+                if asset is None:
+                    raise BusinessError(
+                        ErrorCode.ASSET_NOT_FOUND,
+                        f"No asset has the symbol {asset_symbol.strip().upper()[:20]}.",
+                        "assetSymbol",
+                    )
+                asset_id = asset.id
+            orders = OrderRepository(session)
+            open_orders = await orders.lock_all_open(user_id, asset_id)
+            if not open_orders:
+                return []
+            await release_holds(session, user_id, open_orders)
+            cancelled = await orders.mark_all_cancelled([order.id for order in open_orders])
+        for order in cancelled:
+            await self.publish(order)
         return cancelled
 
     async def publish(self, order: Order) -> None:
@@ -225,12 +347,16 @@ class Orders:
     async def _place(
         self, session: AsyncSession, balance: CashBalance, asset: Asset, request: OrderRequest
     ) -> Order:
-        # Valued at the order's own limit (what it holds) and, when it executes now, at
-        # our execution price; never at anything else the client sends. A resting order
-        # is checked again at the price it fills at (matching.py).
+        # Valued at the price the order holds at (its limit, or a STOP's stop) and, when
+        # it executes now, at our execution price; never at anything else the client
+        # sends. A resting order is checked again at the price it fills at (matching.py).
+        now = utc_now()
         marketable = _marketable(request, asset.price)
-        if request.limit_price is not None:
-            self._check_value(request.quantity, request.limit_price)
+        resting_price = None
+        if request.type != MARKET:
+            resting_price = hold_price(request.type, request.limit_price, request.stop_price)
+        if resting_price is not None:
+            self._check_value(request.quantity, resting_price)
         if marketable:
             self._check_value(request.quantity, asset.price)
         user_id = balance.user_id
@@ -238,8 +364,8 @@ class Orders:
         if request.side == BUY:
             needed = (
                 trade_total(BUY, request.quantity, asset.price)
-                if marketable
-                else cents_up(request.quantity * (request.limit_price or asset.price))
+                if marketable or resting_price is None
+                else cents_up(request.quantity * resting_price)
             )
             if needed > balance.available:
                 raise BusinessError(
@@ -266,7 +392,12 @@ class Orders:
             "type": request.type,
             "quantity": request.quantity,
             "limit_price": request.limit_price,
+            "stop_price": request.stop_price,
+            "time_in_force": request.effective_time_in_force,
+            "expires_at": expiry_of(request, now),
         }
+        # A stop whose condition already holds triggers now, as the engine would.
+        common["triggered"] = _triggered(request, asset.price)
         if marketable:
             total = trade_total(request.side, request.quantity, asset.price)
             order = await orders.create(
@@ -283,8 +414,12 @@ class Orders:
                 locked_position=None if request.side == BUY else position,
             )
             return order
+        if request.effective_time_in_force == TimeInForce.IOC:
+            # Immediate or cancel: what cannot execute now never rests, so holds nothing.
+            return await orders.create(**common, status="CANCELLED", cancelled=True)
+        assert resting_price is not None
         if request.side == BUY:
-            hold = cents_up(request.quantity * (request.limit_price or asset.price))
+            hold = cents_up(request.quantity * resting_price)
             await BalanceRepository(session).apply(user_id, held_delta=hold)
             return await orders.create(**common, status="OPEN", held_cash=hold)
         await positions.hold(user_id, asset.id, request.quantity)

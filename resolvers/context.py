@@ -21,12 +21,16 @@ from resolvers.loaders import Loaders
 if TYPE_CHECKING:
     from domain.cash import Cash
     from domain.catalogue import Catalogue
+    from domain.exports import Exports
     from domain.history import History
     from domain.insights.service import Insights
     from domain.market.live import LiveHub
     from domain.orders import Orders
     from domain.portfolio import Portfolios
+    from domain.portfolio_history import PortfolioHistory
+    from domain.price_alerts import PriceAlerts
     from domain.red_pocket import RedPocket
+    from domain.watchlist import Watchlist
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,10 @@ class Services:
     red_pocket: RedPocket
     insights: Insights
     live: LiveHub
+    price_alerts: PriceAlerts
+    watchlist: Watchlist
+    portfolio_history: PortfolioHistory
+    exports: Exports
 
 
 class NotAuthenticated(GraphQLError):

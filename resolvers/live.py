@@ -1,4 +1,4 @@
-"""Subscriptions: live prices for anyone, order updates for their owner."""
+"""Subscriptions: live prices for anyone, order updates and fired alerts for their owner."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from contextlib import aclosing
 from starlette.websockets import WebSocket
 
 from domain.market.live import PriceSubscription, price_symbols
-from persistence.models import Order
+from persistence.models import Order, PriceAlert
 from resolvers.context import Context, NotAuthenticated
 
 FORBIDDEN = 4403
@@ -30,6 +30,16 @@ async def order_updates(context: Context) -> AsyncGenerator[Order, None]:
             # caches, or the order's asset would keep the price of the first event.
             context.forget_cached()
             yield order
+
+
+async def price_alerts(context: Context) -> AsyncGenerator[PriceAlert, None]:
+    if context.claims is None:
+        await refuse(context)
+    user_id = context.require_user_id()
+    async with aclosing(context.services.live.price_alerts(user_id)) as alerts:
+        async for alert in alerts:
+            context.forget_cached()  # as for order updates: each event reads its asset afresh
+            yield alert
 
 
 async def refuse(context: Context) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 
 from domain.portfolio import Valuation
+from domain.portfolio_history import PortfolioPoint
 from resolvers.context import Context
 
 
@@ -22,3 +23,9 @@ async def valuation(context: Context, user_id: int) -> Valuation:
         task = context.memo[key] = asyncio.ensure_future(_value(context, user_id))
     result: Valuation = await task
     return result
+
+
+async def history(
+    context: Context, user_id: int, range_: str, points: int | None
+) -> list[PortfolioPoint]:
+    return await context.services.portfolio_history.series(user_id, range_, points)

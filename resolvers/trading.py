@@ -13,6 +13,10 @@ async def cancel_order(context: Context, order_id: str) -> Order:
     return await context.services.orders.cancel(context.require_user_id(), order_id)
 
 
+async def cancel_all_orders(context: Context, asset_symbol: str | None) -> list[Order]:
+    return await context.services.orders.cancel_all(context.require_user_id(), asset_symbol)
+
+
 async def order(context: Context, order_id: str) -> Order | None:
     return await context.services.history.order(context.require_user_id(), order_id)
 

@@ -11,10 +11,13 @@ from domain.accounts import Registration, SignedIn
 from domain.errors import BusinessError, BusinessErrors
 from persistence.models import User as UserModel
 from resolvers import accounts as resolve
+from resolvers import alerts as resolve_alerts
 from resolvers import cash as resolve_cash
 from resolvers import history as resolve_history
 from resolvers import portfolio as resolve_portfolio
+from resolvers import watchlist as resolve_watchlist
 from resolvers.context import Info
+from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
 from schema.cash import (
     Balance,
     BalanceTransaction,
@@ -23,9 +26,10 @@ from schema.cash import (
     BalanceTransactionType,
     Limits,
 )
+from schema.catalogue import Asset
 from schema.common import UserError, edges, given, page_info, selects, user_errors
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
-from schema.portfolio import Portfolio, Position
+from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
 from schema.trading import (
     AssetTransaction,
     AssetTransactionConnection,
@@ -154,6 +158,37 @@ class User:
     @strawberry.field(description=USER_INSIGHTS_DESCRIPTION)
     async def insights(self, info: Info) -> PortfolioInsights | None:
         return await user_insights(self.model.id, info)
+
+    @strawberry.field(
+        description=(
+            "The account's value over time, oldest first, at most `points` points spread evenly "
+            "over `range` and ending now. Each point values the cash and units held at that "
+            "moment at that moment's recorded prices. No points before the account existed."
+        )
+    )
+    async def portfolio_history(
+        self, info: Info, range: HistoryRange = HistoryRange.ONE_WEEK, points: int | None = 100
+    ) -> list[PortfolioPoint]:
+        series = await resolve_portfolio.history(info.context, self.model.id, range.value, points)
+        return [PortfolioPoint.from_domain(point) for point in series]
+
+    @strawberry.field(
+        description=(
+            "The user's price alerts, newest first; ACTIVE ones unless status says otherwise."
+        )
+    )
+    async def price_alerts(
+        self, info: Info, status: PriceAlertStatus | None = PriceAlertStatus.ACTIVE
+    ) -> list[PriceAlert]:
+        models = await resolve_alerts.of_user(
+            info.context, self.model.id, None if status is None else status.value
+        )
+        return await build_alerts(info, models)
+
+    @strawberry.field(description="Assets the user follows, in the order they were added.")
+    async def watchlist(self, info: Info) -> list[Asset]:
+        assets = await resolve_watchlist.of_user(info.context, self.model.id)
+        return [Asset.from_model(asset) for asset in assets]
 
     @classmethod
     def from_model(cls, model: UserModel) -> User:

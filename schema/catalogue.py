@@ -17,6 +17,7 @@ from persistence.models import Asset as AssetModel
 from resolvers import catalogue as resolve
 from resolvers.context import Info
 from schema.common import PageInfo, edges, given, page_info
+from schema.public import PUBLIC
 
 
 @strawberry.enum
@@ -68,13 +69,16 @@ def _keys(prefix: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, prefix + name) for name in _FIELDS)
 
 
-@strawberry.type(description="A recorded price.")
+@strawberry.type(description="A recorded price.", directives=[PUBLIC])
 class PricePoint:
     price: Decimal
     at: datetime
 
 
-@strawberry.type(description="A crypto asset of the catalogue, with its latest market figures.")
+@strawberry.type(
+    description="A crypto asset of the catalogue, with its latest market figures.",
+    directives=[PUBLIC],
+)
 class Asset:
     id: strawberry.Private[int]
     symbol: str = strawberry.field(description='Ticker, upper case, e.g. "BTC". Unique.')
@@ -160,13 +164,13 @@ class Asset:
         )
 
 
-@strawberry.type
+@strawberry.type(directives=[PUBLIC])
 class AssetEdge:
     cursor: str
     node: Asset
 
 
-@strawberry.type
+@strawberry.type(directives=[PUBLIC])
 class AssetConnection:
     edges: list[AssetEdge]
     page_info: PageInfo
@@ -183,7 +187,8 @@ class CatalogueQuery:
     @strawberry.field(
         description=(
             "The asset catalogue, public. Ordered by market-cap rank unless orderBy says otherwise."
-        )
+        ),
+        directives=[PUBLIC],
     )
     async def assets(
         self,
@@ -210,7 +215,9 @@ class CatalogueQuery:
             page=page,
         )
 
-    @strawberry.field(description="One asset by its symbol (case-insensitive), or null.")
+    @strawberry.field(
+        description="One asset by its symbol (case-insensitive), or null.", directives=[PUBLIC]
+    )
     async def asset(self, info: Info, symbol: str) -> Asset | None:
         model = await resolve.asset(info.context, symbol)
         return None if model is None else Asset.from_model(model)

@@ -11,6 +11,7 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from domain.errors import BusinessError, BusinessErrors
 from domain.errors import ErrorCode as DomainErrorCode
 from domain.pagination import Page
+from schema.public import PUBLIC
 
 strawberry.enum(DomainErrorCode, name="ErrorCode")
 ErrorCode = DomainErrorCode
@@ -40,7 +41,7 @@ def user_errors(failure: BusinessError | BusinessErrors) -> list[UserError]:
     return [UserError.from_business(error) for error in errors]
 
 
-@strawberry.type
+@strawberry.type(directives=[PUBLIC])
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 
 import strawberry
 
 from domain.portfolio import Valuation, ValuedPosition
+from domain.portfolio_history import PortfolioPoint as DomainPortfolioPoint
 from schema.catalogue import Asset
 
 
@@ -60,4 +62,28 @@ class Portfolio:
             total_value=valuation.total_value,
             positions=[Position.from_valued(p) for p in valuation.positions],
             as_of=valuation.as_of,
+        )
+
+
+@strawberry.enum
+class HistoryRange(Enum):
+    ONE_DAY = "ONE_DAY"
+    ONE_WEEK = "ONE_WEEK"
+    ONE_MONTH = "ONE_MONTH"
+
+
+@strawberry.type
+class PortfolioPoint:
+    at: datetime
+    cash: Decimal
+    positions_value: Decimal
+    total_value: Decimal = strawberry.field(description="cash + positionsValue.")
+
+    @classmethod
+    def from_domain(cls, point: DomainPortfolioPoint) -> PortfolioPoint:
+        return cls(
+            at=point.at,
+            cash=point.cash,
+            positions_value=point.positions_value,
+            total_value=point.total_value,
         )

@@ -11,6 +11,8 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.scalar import ScalarDefinition
 
+from domain.money import decimal_text
+
 DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
@@ -26,13 +28,8 @@ def parse_decimal(value: Any) -> decimal.Decimal:
     return decimal.Decimal(text)
 
 
-def serialize_decimal(value: decimal.Decimal) -> str:
-    """Exact, with at least two decimal places and no trailing zeros past them:
-    "1000.00", "0.5" -> "0.50", "0.0000130000" -> "0.000013"."""
-    text = format(value, "f")
-    whole, _, fraction = text.partition(".")
-    fraction = fraction.rstrip("0")
-    return f"{whole}.{fraction.ljust(2, '0')}"
+serialize_decimal = decimal_text
+"""Exact, with at least two decimal places; shared with the CSV exports."""
 
 
 def parse_datetime(value: Any) -> dt.datetime:

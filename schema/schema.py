@@ -14,10 +14,12 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutation, AccountQuery
+from schema.alerts import AlertMutation
 from schema.broadcast import SharedEventExecutor
 from schema.cash import CashMutation
 from schema.catalogue import CatalogueQuery
 from schema.extensions.error_discipline import ErrorDiscipline
+from schema.extensions.http_caching import HttpCaching
 from schema.extensions.operation_limits import OperationLimits, OperationLimitsExtension
 from schema.extensions.operation_report import OperationReporter, ReportOperation
 from schema.extensions.rate_limits import RateLimitExtension, RatePolicy
@@ -25,12 +27,21 @@ from schema.red_pocket import RedPocketMutation
 from schema.scalars import SCALARS
 from schema.subscriptions import Subscription
 from schema.trading import TradingMutation, TradingQuery
+from schema.watchlist import WatchlistMutation
 
 DEFAULT_LIMITS = OperationLimits()
 
 Query = merge_types("Query", (AccountQuery, CatalogueQuery, TradingQuery))
 Mutation = merge_types(
-    "Mutation", (AccountMutation, CashMutation, TradingMutation, RedPocketMutation)
+    "Mutation",
+    (
+        AccountMutation,
+        CashMutation,
+        TradingMutation,
+        RedPocketMutation,
+        AlertMutation,
+        WatchlistMutation,
+    ),
 )
 
 
@@ -42,8 +53,10 @@ def build_schema(
     rate_policy: RatePolicy | None = None,
     on_rate_limited: Callable[[str], None] = lambda scope: None,
     report_operation: ReportOperation | None = None,
+    public_max_age: int = 1,
 ) -> strawberry.Schema:
-    """The schema with its extensions; ``rate_policy`` None turns rate limits off."""
+    """The schema with its extensions; ``rate_policy`` None turns rate limits off.
+    ``public_max_age``: seconds for which a public answer may be cached over HTTP."""
     # Parsing and validating cost ~1 ms per request; clients that send the same document
     # with variables hit these caches and skip both. The limits run inside validation,
     # so they are cached too, and refuse an operation before any resolver runs.
@@ -52,6 +65,9 @@ def build_schema(
         lambda: OperationLimitsExtension(limits),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
+        # Before the rate limits: a 304 still spends the budget, and a refusal (429)
+        # replaces the 304 and is never cached.
+        lambda: HttpCaching(public_max_age),
     ]
     if report_operation is not None:
         # First: it exits last, so it sees every error with the code clients get.

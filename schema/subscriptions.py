@@ -1,4 +1,4 @@
-"""Live subscriptions over graphql-transport-ws: prices and the user's order updates."""
+"""Live subscriptions over graphql-transport-ws: prices, the user's order updates and alerts."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from domain.market.events import PriceTick as PriceTickEvent
 from domain.market.live import MAX_PRICE_SYMBOLS
 from resolvers import live as resolve
 from resolvers.context import Info
+from schema.alerts import PriceAlert, build_alert
 from schema.common import given
 from schema.trading import Order, build_order
 
@@ -148,3 +149,11 @@ class Subscription:
         async with aclosing(resolve.order_updates(info.context)) as orders:
             async for order in orders:
                 yield await build_order(info, order)
+
+    @strawberry.subscription(
+        description="The signed-in user's price alerts as they fire. Requires a token."
+    )
+    async def price_alerts(self, info: Info) -> AsyncGenerator[PriceAlert, None]:
+        async with aclosing(resolve.price_alerts(info.context)) as alerts:
+            async for alert in alerts:
+                yield await build_alert(info, alert)

@@ -16,6 +16,7 @@ from domain.pagination import Page
 from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
+from persistence.models.trading import TimeInForce as StoredTimeInForce
 from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers import trading as resolve
 from resolvers.context import Info
@@ -41,14 +42,65 @@ class OrderType(Enum):
             "limit), then fills at that market price; fills at once if already marketable."
         ),
     )
+    STOP = strawberry.enum_value(
+        "STOP",
+        description=(
+            "Stop-market: rests until the price reaches stopPrice (BUY: price >= stop, SELL: "
+            "price <= stop), then executes as a MARKET order at that moment's price (REJECTED "
+            "if the account cannot pay or deliver then). Triggers at once if the condition "
+            "already holds. Holds like a LIMIT order at stopPrice."
+        ),
+    )
+    STOP_LIMIT = strawberry.enum_value(
+        "STOP_LIMIT",
+        description=(
+            "Stop-limit: rests until the price reaches stopPrice as for STOP, then becomes a "
+            "LIMIT order at limitPrice (triggeredAt set, status still OPEN until it fills). "
+            "Holds like a LIMIT order at limitPrice."
+        ),
+    )
+
+
+@strawberry.enum(
+    description=(
+        "How long a resting order (LIMIT, STOP, STOP_LIMIT) stays open. MARKET orders always "
+        "report IOC."
+    )
+)
+class TimeInForce(Enum):
+    GTC = strawberry.enum_value(StoredTimeInForce.GTC.value, description="Good till cancelled.")
+    IOC = strawberry.enum_value(
+        StoredTimeInForce.IOC.value,
+        description=(
+            "Immediate or cancel: fills at once if it can, else it is CANCELLED at once; it "
+            "never rests. No order fills partially, so this is also fill-or-kill."
+        ),
+    )
+    DAY = strawberry.enum_value(
+        StoredTimeInForce.DAY.value,
+        description="Expires at the end of the UTC day it was placed on.",
+    )
+    GTD = strawberry.enum_value(
+        StoredTimeInForce.GTD.value, description="Good till date: expires at expiresAt."
+    )
 
 
 @strawberry.enum
 class OrderStatus(Enum):
-    OPEN = strawberry.enum_value("OPEN", description="A resting limit order.")
+    OPEN = strawberry.enum_value(
+        "OPEN",
+        description=(
+            "A resting order: a LIMIT, or a STOP/STOP_LIMIT waiting for its trigger (or a "
+            "triggered STOP_LIMIT waiting for its limit)."
+        ),
+    )
     FILLED = "FILLED"
     CANCELLED = "CANCELLED"
     REJECTED = "REJECTED"
+    EXPIRED = strawberry.enum_value(
+        "EXPIRED",
+        description="A DAY or GTD order that reached expiresAt unfilled; what it held is released.",
+    )
 
 
 @strawberry.type(description="An order of the signed-in user.")
@@ -73,6 +125,15 @@ class Order:
     created_at: datetime
     filled_at: datetime | None
     cancelled_at: datetime | None
+    stop_price: Decimal | None = strawberry.field(description="STOP and STOP_LIMIT only.")
+    time_in_force: TimeInForce
+    expires_at: datetime | None = strawberry.field(
+        description="When a DAY or GTD order expires; null for the others."
+    )
+    triggered_at: datetime | None = strawberry.field(
+        description="When a STOP or STOP_LIMIT order's stop condition held."
+    )
+    expired_at: datetime | None = strawberry.field(description="When an EXPIRED order was closed.")
 
     preloaded_asset: strawberry.Private[Asset | None] = None
 
@@ -102,6 +163,11 @@ class Order:
             created_at=row["created_at"],
             filled_at=row["filled_at"],
             cancelled_at=row["cancelled_at"],
+            stop_price=row["stop_price"],
+            time_in_force=TimeInForce[row["time_in_force"]],
+            expires_at=row["expires_at"],
+            triggered_at=row["triggered_at"],
+            expired_at=row["expired_at"],
         )
 
     @classmethod
@@ -122,6 +188,11 @@ class Order:
             created_at=model.created_at,
             filled_at=model.filled_at,
             cancelled_at=model.cancelled_at,
+            stop_price=model.stop_price,
+            time_in_force=TimeInForce[model.time_in_force],
+            expires_at=model.expires_at,
+            triggered_at=model.triggered_at,
+            expired_at=model.expired_at,
         )
 
 
@@ -227,7 +298,21 @@ class PlaceOrderInput:
     type: OrderType = OrderType.MARKET
     quantity: Decimal = strawberry.field(description="Positive, at most eight decimal places.")
     limit_price: Decimal | None = strawberry.field(
-        default=strawberry.UNSET, description="Required for LIMIT, forbidden for MARKET."
+        default=strawberry.UNSET,
+        description="Required for LIMIT and STOP_LIMIT, forbidden for MARKET and STOP.",
+    )
+    stop_price: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Required for STOP and STOP_LIMIT, forbidden for the others.",
+    )
+    time_in_force: TimeInForce | None = strawberry.field(
+        default=TimeInForce.GTC, description="Ignored for MARKET (always IOC)."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "Required for GTD, forbidden for the others; must lie in the future and within 90 days."
+        ),
     )
     client_order_id: str | None = strawberry.field(
         default=strawberry.UNSET,
@@ -246,12 +331,24 @@ class PlaceOrderInput:
             quantity=self.quantity,
             limit_price=given(self.limit_price),
             client_order_id=given(self.client_order_id),
+            stop_price=given(self.stop_price),
+            # An explicit null means the default, as leaving the field out does.
+            time_in_force=StoredTimeInForce[(given(self.time_in_force) or TimeInForce.GTC).name],
+            expires_at=given(self.expires_at),
         )
 
 
 @strawberry.type
 class OrderPayload:
     order: Order | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CancelAllOrdersPayload:
+    orders: list[Order] = strawberry.field(
+        default_factory=list, description="The orders this call cancelled."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -287,3 +384,18 @@ class TradingMutation:
         except BusinessError as failure:
             return OrderPayload(errors=user_errors(failure))
         return OrderPayload(order=await build_order(info, order))
+
+    @strawberry.mutation(
+        description=(
+            "Cancels every OPEN order of the user (of one asset when assetSymbol is given) in "
+            "one transaction."
+        )
+    )
+    async def cancel_all_orders(
+        self, info: Info, asset_symbol: str | None = None
+    ) -> CancelAllOrdersPayload:
+        try:
+            orders = await resolve.cancel_all_orders(info.context, asset_symbol)
+        except BusinessError as failure:
+            return CancelAllOrdersPayload(errors=user_errors(failure))
+        return CancelAllOrdersPayload(orders=await build_orders(info, orders))

@@ -98,3 +98,40 @@ async def test_dashboard_reads_the_portfolio_once(gql, count_statements, active_
     # user, balance, limits, then one snapshot (balance, positions JOIN assets) shared
     # by `positions` and `portfolio`; the JOINed assets prime the asset loader.
     assert await count(gql, count_statements, DASHBOARD, {}, active_trader.token) == 5
+
+
+PORTFOLIO_HISTORY = """
+query($points: Int) { me { portfolioHistory(range: ONE_MONTH, points: $points) { at totalValue } } }
+"""
+ALERTS_AND_WATCHLIST = """
+{ me { priceAlerts(status: null) { price asset { symbol price } } watchlist { symbol price } } }
+"""
+
+
+async def test_portfolio_history_is_one_statement_for_2_or_500_points(
+    gql, count_statements, active_trader
+):
+    # user + the whole series (8 positions, 40 movements) in one statement
+    for points in (2, 500):
+        assert (
+            await count(
+                gql, count_statements, PORTFOLIO_HISTORY, {"points": points}, active_trader.token
+            )
+            == 2
+        )
+
+
+async def test_alerts_and_watchlist_batch_their_assets(
+    gql, count_statements, active_trader, make_asset
+):
+    symbols = [await make_asset("10.00") for _ in range(6)]
+    for symbol in symbols:
+        await gql(
+            """mutation($s: String!) { addToWatchlist(assetSymbol: $s) { errors { code } }
+               createPriceAlert(input: {assetSymbol: $s, condition: ABOVE, price: "99"}) {
+                 errors { code } } }""",
+            {"s": symbol},
+            token=active_trader.token,
+        )
+    # user + alerts + one batch of their assets + the watchlist JOIN assets
+    assert await count(gql, count_statements, ALERTS_AND_WATCHLIST, {}, active_trader.token) == 4

@@ -67,6 +67,7 @@ def order(user_id: int, asset_id: int, order_id: int, status: str = "FILLED") ->
         status=status,
         quantity=Decimal("0.5"),
         limit_price=Decimal("100"),
+        time_in_force="GTC",
         executed_price=Decimal("99.5") if filled else None,
         total=Decimal("49.75") if filled else None,
         created_at=datetime(2026, 11, 28, 9, 30, tzinfo=UTC),

@@ -27,6 +27,7 @@ from web.client_ip import trusted_hosts
 from web.config import Settings
 from web.connections import OpenWebSockets, WebSocketTracker
 from web.error_boundary import ErrorBoundary
+from web.exports import ExportRoutes
 from web.graphql_app import GraphQLApp
 from web.request_id import RequestIdMiddleware
 from web.runtime import Runtime, start_runtime
@@ -63,11 +64,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         report_operation=report_operation,
         on_rate_limited=metrics.record_rate_limited,
         suggestions=not settings.is_production,
+        # Public answers are fresh for one price tick: the next tick may move them.
+        public_max_age=settings.price_tick_ms // 1000,
         limits=OperationLimits(
             max_depth=settings.max_query_depth,
             max_aliases=settings.max_query_aliases,
             max_tokens=settings.max_query_tokens,
             max_cost=settings.max_query_cost,
+            max_selections=settings.max_query_selections,
         ),
         rate_policy=RatePolicy(
             window=settings.rate_limit_window_s,
@@ -87,6 +91,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     )
 
     websockets = OpenWebSockets()
+    exports = ExportRoutes(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -110,6 +115,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         WebSocketRoute("/graphql", graphql),
         Route("/health/live", health.live),
         Route("/health/ready", health.ready),
+        Route("/export/orders.csv", exports.orders, methods=["GET"]),
+        Route("/export/transactions.csv", exports.transactions, methods=["GET"]),
     ]
     if settings.metrics_enabled:
         routes.append(Route("/metrics", metrics.endpoint, methods=["GET"]))

@@ -122,6 +122,7 @@ class Settings:
     max_query_aliases: int = 30
     max_query_tokens: int = 2000
     max_query_cost: int = 10_000
+    max_query_selections: int = 500
     rate_limits_enabled: bool = True
     rate_limit_window_s: int = 60
     rate_limit_user_points: int = 600
@@ -247,6 +248,9 @@ class Settings:
             ),
             max_query_cost=read.number(
                 "MAX_QUERY_COST", defaults.max_query_cost, low=10, high=10_000_000
+            ),
+            max_query_selections=read.number(
+                "MAX_QUERY_SELECTIONS", defaults.max_query_selections, low=10, high=100_000
             ),
             rate_limits_enabled=read.flag("RATE_LIMITS_ENABLED", defaults.rate_limits_enabled),
             rate_limit_window_s=read.number(

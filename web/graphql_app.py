@@ -8,14 +8,17 @@ from typing import Any, cast
 
 import orjson
 import strawberry
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.types import QueryParams
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -24,12 +27,14 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 from strawberry.utils.aio import aclosing
 
 from domain.accounts import Authenticated
 from resolvers.context import Context, Services
 from web.client_ip import client_address
+from web.media_types import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from web.signed_in_sockets import SignedInSockets
 
 
@@ -49,6 +54,30 @@ def authorization_param(params: dict[str, Any]) -> object:
             return value
     return None
 
+
+class MethodNotAllowed(HTTPException):
+    """405 with the Allow header RFC 9110 requires."""
+
+    def __init__(self, reason: str, allow: str) -> None:
+        super().__init__(405, reason)
+        self.headers = {"Allow": allow}
+
+
+class GraphQLSubResponse(Response):
+    """What resolvers and extensions set on an HTTP answer (status, headers) before it
+    is built, with the media type the request's Accept header chose."""
+
+    def __init__(self, media_type: str) -> None:
+        super().__init__()
+        self.negotiated = media_type
+        self.status_code = None  # type: ignore[assignment]  # unset until someone sets it
+        del self.headers["content-length"]
+
+
+HTTP_OPERATIONS = {
+    "GET": frozenset({OperationType.QUERY}),
+    "POST": frozenset({OperationType.QUERY, OperationType.MUTATION}),
+}
 
 FORBIDDEN = 4403
 """graphql-transport-ws close code for a token that is refused, at connection_init or later."""
@@ -135,7 +164,8 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
-            allow_queries_via_get=False,
+            # Queries only (execute_single): a mutation over GET is refused with 405.
+            allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
@@ -144,6 +174,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.signed_in = SignedInSockets(token_recheck_s)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.answer_http(scope, receive, send)
+            return
         if scope["type"] != "websocket":
             await super().__call__(scope, receive, send)
             return
@@ -159,6 +192,95 @@ class GraphQLApp(GraphQL[Context, None]):
             self._connections[address] -= 1
             if self._connections[address] <= 0:
                 del self._connections[address]
+
+    async def answer_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Strawberry's own, but a refusal keeps its headers (405's Allow).
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            headers: dict[str, str] | None = getattr(error, "headers", None)
+            if error.status_code == 405 and headers is None:
+                headers = {"Allow": "GET, POST"}  # Strawberry's refusal of other methods
+            response = PlainTextResponse(error.reason, error.status_code, headers=headers)
+        await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        return GraphQLSubResponse(negotiate(request.headers.get("accept")))
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        """A GET request: ``query`` and ``operationName`` as they are, ``variables`` and
+        ``extensions`` as URL-encoded JSON. A trusted document named by its hash
+        (``extensions``) will be looked up here, and only here, when GET accepts them."""
+        return super().parse_query_params(params)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Strawberry's own, with the operations each method may carry: queries over GET
+        # (which must never change anything: caches and prefetchers replay it), queries
+        # and mutations over POST, subscriptions over the websocket only.
+        method = request_adapter.method
+        if not isinstance(request_data.operation_name, str | None):
+            # Strawberry checks query, variables and extensions, but not this one.
+            raise HTTPException(
+                400,
+                "The GraphQL operation's `operationName` must be a string or null, if provided.",
+            )
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=HTTP_OPERATIONS.get(method, ()),
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except MissingQueryError as error:
+            raise HTTPException(400, "No GraphQL query found in the request") from error
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise HTTPException(
+                    400, "Subscriptions go over the websocket (graphql-transport-ws) on /graphql."
+                ) from error
+            raise MethodNotAllowed(
+                "Only queries may be sent with GET: send mutations with POST.", allow="POST"
+            ) from error
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        if sub_response.status_code == 304:
+            # The client's copy is current (see schema.extensions.http_caching): no body.
+            not_modified = Response(status_code=304)
+            not_modified.headers.raw.extend(sub_response.headers.raw)
+            return not_modified
+        media_type = getattr(sub_response, "negotiated", JSON)
+        if (
+            media_type == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and is_request_error(cast("dict[str, object]", response_data))
+        ):
+            # The spec's rule for this media type: no data entry, and a 4xx status
+            # (400 unless something more precise was set, such as 429).
+            response_data = cast(
+                "GraphQLHTTPResponse",
+                {key: value for key, value in response_data.items() if key != "data"},
+            )
+            sub_response.status_code = sub_response.status_code or 400
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        return response
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -100,7 +100,7 @@ WEBSOCKET_CONNECTIONS = Gauge(
 )
 LIVE_SUBSCRIPTIONS = Gauge(
     "cnop_live_subscriptions",
-    "Live subscriptions served by this process, by kind (prices, orders).",
+    "Live subscriptions served by this process, by kind (prices, orders, alerts).",
     ["kind"],
     registry=REGISTRY,
 )
@@ -122,7 +122,7 @@ _outcomes = BoundedLabel(60)
 _codes = BoundedLabel(60)
 _scopes = BoundedLabel(30)
 SIDES = frozenset({"BUY", "SELL"})
-ORDER_TYPES = frozenset({"MARKET", "LIMIT"})
+ORDER_TYPES = frozenset({"MARKET", "LIMIT", "STOP", "STOP_LIMIT"})
 
 
 # ------------------------------------------------------------------ recording
@@ -186,6 +186,7 @@ class LiveCounts:
     websockets: int
     price_subscriptions: int
     order_subscriptions: int
+    alert_subscriptions: int = 0
 
 
 def read_pool(pool: Pool) -> None:
@@ -199,6 +200,7 @@ def read_live(counts: LiveCounts) -> None:
     WEBSOCKET_CONNECTIONS.set(counts.websockets)
     LIVE_SUBSCRIPTIONS.labels(kind="prices").set(counts.price_subscriptions)
     LIVE_SUBSCRIPTIONS.labels(kind="orders").set(counts.order_subscriptions)
+    LIVE_SUBSCRIPTIONS.labels(kind="alerts").set(counts.alert_subscriptions)
 
 
 def exposition() -> bytes:
@@ -218,6 +220,7 @@ async def endpoint(request: Request) -> Response:
                 websockets=0 if connections is None else len(connections),
                 price_subscriptions=services.live.price_subscriber_count,
                 order_subscriptions=services.live.order_subscriber_count,
+                alert_subscriptions=services.live.alert_subscriber_count,
             )
         )
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

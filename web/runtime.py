@@ -17,12 +17,14 @@ from pathlib import Path
 from domain.accounts import Accounts
 from domain.cash import Cash
 from domain.catalogue import Catalogue
+from domain.exports import Exports
 from domain.history import History
 from domain.insights.breaker import CircuitBreaker
 from domain.insights.service import Insights, provider_for
 from domain.insights.source import SnapshotSource
 from domain.limits import Limits
 from domain.login_guard import LoginGuard, LoginPolicy
+from domain.market.alerts import AlertFiring
 from domain.market.database_relay import DatabasePriceRelay
 from domain.market.engine import EngineTiming, PriceEngine
 from domain.market.feeds import CoinGeckoFeed, PriceFeed, SimulatedFeed
@@ -32,8 +34,11 @@ from domain.market.supervisor import ENGINE_LOCK_KEY, MarketSupervisor
 from domain.orders import Orders
 from domain.passwords import PasswordHashing
 from domain.portfolio import Portfolios
+from domain.portfolio_history import PortfolioHistory
+from domain.price_alerts import PriceAlerts
 from domain.red_pocket import RedPocket
 from domain.tokens import TokenCodec
+from domain.watchlist import Watchlist
 from persistence import embedded, migrator
 from persistence.advisory_lock import AdvisoryLock
 from persistence.catalogue.loader import load_catalogue_if_empty
@@ -203,6 +208,10 @@ async def start_runtime(settings: Settings) -> Runtime:
             per_user_per_hour=settings.insights_per_user_per_hour,
         ),
         live=LiveHub(stores.pubsub),
+        price_alerts=PriceAlerts(db, stores.pubsub),
+        watchlist=Watchlist(db),
+        portfolio_history=PortfolioHistory(db),
+        exports=Exports(db),
     )
     log.info("insights: %s", services.insights.model)
     # Every process relays the broker's prices and orders to its own websocket clients.
@@ -237,6 +246,7 @@ def start_market(settings: Settings, services: Services) -> MarketSupervisor:
             tick=timedelta(milliseconds=settings.price_tick_ms),
             history_interval=timedelta(seconds=settings.price_history_interval_s),
         ),
+        alerts=AlertFiring(services.db, services.price_alerts),
     )
     supervisor = MarketSupervisor(AdvisoryLock(services.db.engine, ENGINE_LOCK_KEY), engine)
     supervisor.start()

@@ -1,11 +1,14 @@
-"""The price engine: each tick moves prices, records them, publishes them, fills limit orders.
+"""The price engine: each tick moves prices, records them, publishes them, runs the
+matcher's pass (expiry, stop triggers, limit fills) and fires price alerts.
 
 Exactly one process runs it at a time (see supervisor.py). Per tick it issues
 one batched UPDATE of the moved assets, appends history every
 ``history_interval``, publishes one message for the whole tick, and hands the
-new prices to the matcher. Reference prices (24 h, 7 d, 30 d ago) and the 24 h
-high/low come from the recorded history, refreshed every ``refresh_interval``
-and carried forward in memory between refreshes.
+new prices to the matcher's pass (which runs on every tick, moved or not, so
+that orders expire on time), then to the alert step (alerts.py). Reference prices
+(24 h, 7 d, 30 d ago) and the 24 h high/low come from the recorded history,
+refreshed every ``refresh_interval`` and carried forward in memory between
+refreshes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.clock import utc_now
+from domain.market.alerts import AlertFiring
 from domain.market.events import PRICES_CHANGE_PLACES, PRICES_CHANNEL, PriceTick, encode_ticks
 from domain.market.feeds import PriceFeed, Quote
 from domain.market.matching import Matcher
@@ -65,6 +69,8 @@ class PriceEngine:
     pubsub: PubSub
     matcher: Matcher
     timing: EngineTiming = field(default_factory=EngineTiming)
+    alerts: AlertFiring | None = None
+    """Fires the price alerts each tick's prices meet (None: no alert step)."""
     clock: Callable[[], datetime] = utc_now
     _tracks: dict[int, _Track] = field(default_factory=dict)
     _refreshed_at: datetime | None = None
@@ -110,7 +116,9 @@ class PriceEngine:
             self._history_at = now
         if ticks:
             await self.pubsub.publish(PRICES_CHANNEL, encode_ticks(ticks))
-            await self.matcher.match(moved)
+        await self.matcher.run(moved)
+        if ticks and self.alerts is not None:
+            await self.alerts.fire(moved)
         if (
             self._maintained_at is None
             or now - self._maintained_at >= self.timing.maintenance_interval

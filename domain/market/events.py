@@ -1,10 +1,10 @@
 """What the live market publishes, and how it travels between processes.
 
-Two channels carry everything: ``prices`` (one message per engine tick, holding
-every asset that moved) and ``orders`` (one message per order state change, for
-whichever user it belongs to). Every server process relays both from the
-broker to its own websocket subscribers, so no connection ever holds a broker
-subscription of its own.
+Three channels carry everything: ``prices`` (one message per engine tick, holding
+every asset that moved), ``orders`` (one message per order state change, for
+whichever user it belongs to) and ``alerts`` (one message per price alert that
+fires). Every server process relays them from the broker to its own websocket
+subscribers, so no connection ever holds a broker subscription of its own.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from persistence.models import Order
+from persistence.models import Order, PriceAlert
 
 PRICES_CHANNEL = "prices"
 PRICES_CHANGE_PLACES = Decimal("0.0001")
 """Percent changes carry four decimal places."""
 ORDERS_CHANNEL = "orders"
+ALERTS_CHANNEL = "alerts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +60,25 @@ def decode_ticks(message: str) -> list[PriceTick]:
     ]
 
 
-_ORDER_DECIMALS = ("quantity", "limit_price", "executed_price", "total")
-_ORDER_INSTANTS = ("created_at", "filled_at", "cancelled_at")
-_ORDER_PLAIN = ("id", "user_id", "asset_id", "client_order_id", "side", "type", "status")
+_ORDER_DECIMALS = ("quantity", "limit_price", "stop_price", "executed_price", "total")
+_ORDER_INSTANTS = (
+    "created_at",
+    "filled_at",
+    "cancelled_at",
+    "expires_at",
+    "triggered_at",
+    "expired_at",
+)
+_ORDER_PLAIN = (
+    "id",
+    "user_id",
+    "asset_id",
+    "client_order_id",
+    "side",
+    "type",
+    "status",
+    "time_in_force",
+)
 
 
 def encode_order(order: Order) -> str:
@@ -78,9 +95,41 @@ def encode_order(order: Order) -> str:
 def decode_order(message: str) -> Order:
     """A detached Order carrying the published state (never added to a session)."""
     document = json.loads(message)
+    # A process still running the previous release publishes orders without the stop
+    # and time-in-force fields: those orders are LIMIT (GTC) or MARKET (IOC).
+    document.setdefault("time_in_force", "IOC" if document["type"] == "MARKET" else "GTC")
     values: dict[str, Any] = {name: document[name] for name in _ORDER_PLAIN}
     for name in _ORDER_DECIMALS:
-        values[name] = None if document[name] is None else Decimal(document[name])
+        text = document.get(name)
+        values[name] = None if text is None else Decimal(text)
     for name in _ORDER_INSTANTS:
-        values[name] = None if document[name] is None else datetime.fromisoformat(document[name])
+        text = document.get(name)
+        values[name] = None if text is None else datetime.fromisoformat(text)
     return Order(**values)
+
+
+_ALERT_DECIMALS = ("price", "triggered_price")
+_ALERT_INSTANTS = ("created_at", "triggered_at")
+_ALERT_PLAIN = ("id", "user_id", "asset_id", "condition", "status")
+
+
+def encode_alert(alert: PriceAlert) -> str:
+    document: dict[str, Any] = {name: getattr(alert, name) for name in _ALERT_PLAIN}
+    for name in _ALERT_DECIMALS:
+        value = getattr(alert, name)
+        document[name] = None if value is None else str(value)
+    for name in _ALERT_INSTANTS:
+        value = getattr(alert, name)
+        document[name] = None if value is None else value.isoformat()
+    return json.dumps(document, separators=(",", ":"))
+
+
+def decode_alert(message: str) -> PriceAlert:
+    """A detached PriceAlert carrying the published state (never added to a session)."""
+    document = json.loads(message)
+    values: dict[str, Any] = {name: document[name] for name in _ALERT_PLAIN}
+    for name in _ALERT_DECIMALS:
+        values[name] = None if document[name] is None else Decimal(document[name])
+    for name in _ALERT_INSTANTS:
+        values[name] = None if document[name] is None else datetime.fromisoformat(document[name])
+    return PriceAlert(**values)

@@ -1,10 +1,11 @@
 """The live hub: one broker subscription per channel per process, fanned out locally.
 
-Every process relays the ``prices`` and ``orders`` channels from the broker to
+Every process relays the ``prices``, ``orders`` and ``alerts`` channels from the broker to
 its own websocket subscribers. Each broker message is decoded once here, then
 handed to every interested subscriber without another copy or parse. A slow
 subscriber never holds anyone up: prices keep only the newest tick per symbol
-until it reads them, order updates sit in a small queue that drops its oldest.
+until it reads them, order updates and fired alerts sit in a small queue that
+drops its oldest.
 """
 
 from __future__ import annotations
@@ -14,23 +15,28 @@ import contextlib
 import logging
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable, Set
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from domain.errors import invalid
 from domain.market.events import (
+    ALERTS_CHANNEL,
     ORDERS_CHANNEL,
     PRICES_CHANNEL,
     PriceTick,
+    decode_alert,
     decode_order,
     decode_ticks,
 )
-from persistence.models import Order
+from persistence.models import Order, PriceAlert
 from persistence.stores.pubsub import PubSub
 
 log = logging.getLogger("cnop.live")
 
 ORDER_QUEUE_SIZE = 16
-"""Order updates a subscriber may fall behind by before its oldest is dropped."""
+"""Order updates (likewise fired alerts) a subscriber may fall behind by before its
+oldest is dropped."""
+
+EventT = TypeVar("EventT")
 
 MAX_PRICE_SYMBOLS = 200
 """Most symbols one prices subscription may name: more than the catalogue holds (76
@@ -122,39 +128,48 @@ class PriceSubscription:
         self._hub._forget_price_subscription(self)
 
 
-class OrderSubscription:
-    """One user's order updates from the moment it is created until ``aclose()``."""
+class UserSubscription(Generic[EventT]):
+    """One user's events of one kind (order updates, fired alerts) from the moment it is
+    created until ``aclose()``; a small queue that drops its oldest when the reader lags."""
 
-    __slots__ = ("_ended", "_hub", "_wakeup", "dropped", "queue", "user_id")
+    __slots__ = ("_ended", "_forget", "_wakeup", "dropped", "kind", "queue", "user_id")
 
-    def __init__(self, hub: LiveHub, user_id: int, size: int) -> None:
-        self._hub = hub
+    def __init__(
+        self,
+        kind: str,
+        user_id: int,
+        size: int,
+        forget: Callable[[UserSubscription[EventT]], None],
+    ) -> None:
+        self.kind = kind
         self.user_id = user_id
-        self.queue: deque[Order] = deque(maxlen=size)
+        self._forget = forget
+        self.queue: deque[EventT] = deque(maxlen=size)
         self._wakeup = asyncio.Event()
         self._ended = False
         self.dropped = 0
 
-    def offer(self, order: Order) -> None:
+    def offer(self, event: EventT) -> None:
         if len(self.queue) == self.queue.maxlen:
             self.dropped += 1
             if self.dropped == 1:
                 log.warning(
-                    "order updates of user %d: a subscriber fell %d behind; dropping the oldest",
+                    "%s of user %d: a subscriber fell %d behind; dropping the oldest",
+                    self.kind,
                     self.user_id,
                     len(self.queue),
                 )
-        self.queue.append(order)
+        self.queue.append(event)
         self._wakeup.set()
 
     def end(self) -> None:
         self._ended = True
         self._wakeup.set()
 
-    def __aiter__(self) -> OrderSubscription:
+    def __aiter__(self) -> UserSubscription[EventT]:
         return self
 
-    async def __anext__(self) -> Order:
+    async def __anext__(self) -> EventT:
         while not self._ended:
             if self.queue:
                 return self.queue.popleft()
@@ -164,7 +179,46 @@ class OrderSubscription:
 
     async def aclose(self) -> None:
         self._ended = True
-        self._hub._forget_order_subscription(self)
+        self._forget(self)
+
+
+OrderSubscription = UserSubscription[Order]
+AlertSubscription = UserSubscription[PriceAlert]
+
+
+class _UserStreams(Generic[EventT]):
+    """Every subscription of one kind, by user."""
+
+    def __init__(self, kind: str, size: int) -> None:
+        self.kind = kind
+        self.size = size
+        self.by_user: dict[int, set[UserSubscription[EventT]]] = {}
+
+    def open(self, user_id: int) -> UserSubscription[EventT]:
+        subscription = UserSubscription(self.kind, user_id, self.size, self.forget)
+        self.by_user.setdefault(user_id, set()).add(subscription)
+        return subscription
+
+    def forget(self, subscription: UserSubscription[EventT]) -> None:
+        subscriptions = self.by_user.get(subscription.user_id)
+        if subscriptions is not None:
+            subscriptions.discard(subscription)
+            if not subscriptions:
+                del self.by_user[subscription.user_id]
+
+    def offer(self, user_id: int, event: EventT) -> None:
+        for subscription in self.by_user.get(user_id, ()):
+            subscription.offer(event)
+
+    def end_all(self) -> None:
+        for subscriptions in self.by_user.values():
+            for subscription in subscriptions:
+                subscription.end()
+        self.by_user.clear()
+
+    @property
+    def count(self) -> int:
+        return sum(len(subscriptions) for subscriptions in self.by_user.values())
 
 
 class LiveHub:
@@ -177,11 +231,11 @@ class LiveHub:
         retry_max_s: float = 10.0,
     ) -> None:
         self._pubsub = pubsub
-        self._order_queue_size = order_queue_size
         self._retry_initial_s = retry_initial_s
         self._retry_max_s = retry_max_s
         self._price_subscriptions: set[PriceSubscription] = set()
-        self._order_subscriptions: dict[int, set[OrderSubscription]] = {}
+        self._orders: _UserStreams[Order] = _UserStreams("order updates", order_queue_size)
+        self._alerts: _UserStreams[PriceAlert] = _UserStreams("price alerts", order_queue_size)
         self._relays: list[asyncio.Task[None]] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -195,6 +249,9 @@ class LiveHub:
             ),
             asyncio.create_task(
                 self._relay(ORDERS_CHANNEL, self._dispatch_order), name="live-orders"
+            ),
+            asyncio.create_task(
+                self._relay(ALERTS_CHANNEL, self._dispatch_alert), name="live-alerts"
             ),
         ]
         # One turn of the loop lets each relay reach its subscribe call.
@@ -210,11 +267,9 @@ class LiveHub:
                 await task
         for price_subscription in self._price_subscriptions:
             price_subscription.end()
-        for subscriptions in self._order_subscriptions.values():
-            for order_subscription in subscriptions:
-                order_subscription.end()
+        self._orders.end_all()
+        self._alerts.end_all()
         self._price_subscriptions.clear()
-        self._order_subscriptions.clear()
 
     @property
     def price_subscriber_count(self) -> int:
@@ -222,7 +277,11 @@ class LiveHub:
 
     @property
     def order_subscriber_count(self) -> int:
-        return sum(len(subscriptions) for subscriptions in self._order_subscriptions.values())
+        return self._orders.count
+
+    @property
+    def alert_subscriber_count(self) -> int:
+        return self._alerts.count
 
     # -------------------------------------------------------------- subscriptions
 
@@ -234,19 +293,14 @@ class LiveHub:
 
     def order_updates(self, user_id: int) -> OrderSubscription:
         """The user's orders after each state change, from now on; close it when done."""
-        subscription = OrderSubscription(self, user_id, self._order_queue_size)
-        self._order_subscriptions.setdefault(user_id, set()).add(subscription)
-        return subscription
+        return self._orders.open(user_id)
+
+    def price_alerts(self, user_id: int) -> AlertSubscription:
+        """The user's alerts as they fire, from now on; close it when done."""
+        return self._alerts.open(user_id)
 
     def _forget_price_subscription(self, subscription: PriceSubscription) -> None:
         self._price_subscriptions.discard(subscription)
-
-    def _forget_order_subscription(self, subscription: OrderSubscription) -> None:
-        subscriptions = self._order_subscriptions.get(subscription.user_id)
-        if subscriptions is not None:
-            subscriptions.discard(subscription)
-            if not subscriptions:
-                del self._order_subscriptions[subscription.user_id]
 
     # -------------------------------------------------------------------- relays
 
@@ -258,8 +312,11 @@ class LiveHub:
 
     def _dispatch_order(self, message: str) -> None:
         order = decode_order(message)
-        for subscription in self._order_subscriptions.get(order.user_id, ()):
-            subscription.offer(order)
+        self._orders.offer(order.user_id, order)
+
+    def _dispatch_alert(self, message: str) -> None:
+        alert = decode_alert(message)
+        self._alerts.offer(alert.user_id, alert)
 
     async def _relay(self, channel: str, dispatch: Callable[[str], None]) -> None:
         """Relay one channel for the life of the hub, resubscribing after a broker failure."""

@@ -145,7 +145,7 @@ test("a trader's journey through the app", async ({ page, context, request }) =>
   await test.step("place a limit order and cancel it", async () => {
     await nav(page, "Trade").click();
     const ticket = page.getByTestId("order-ticket");
-    await ticket.getByRole("button", { name: "Limit" }).click();
+    await ticket.getByRole("button", { name: "Limit", exact: true }).click(); // not "Stop-limit"
     const price = Number(await page.getByTestId("ticket-price").getAttribute("data-value"));
     const limit = (Math.floor(price * 0.5 * 100) / 100).toFixed(2); // far below the market: it rests
     await ticket.getByLabel("Quantity (BTC)").fill("0.01");

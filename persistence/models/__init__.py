@@ -5,6 +5,7 @@ every relationship ``lazy="raise"`` so no implicit load can hide an N+1.
 """
 
 from persistence.models.account import CashBalance, RevokedToken, User
+from persistence.models.alerts import PriceAlert, WatchlistItem
 from persistence.models.base import Base
 from persistence.models.catalogue import Asset, PricePoint
 from persistence.models.ledger import IdempotencyKey, LedgerEntry, RedPocketClaim
@@ -19,8 +20,10 @@ __all__ = [
     "LedgerEntry",
     "Order",
     "Position",
+    "PriceAlert",
     "PricePoint",
     "RedPocketClaim",
     "RevokedToken",
     "User",
+    "WatchlistItem",
 ]

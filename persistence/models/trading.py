@@ -1,5 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -17,8 +18,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from persistence.models.base import Base, Cash, Price, Quantity, now_column
 
 ORDER_SIDES = ("BUY", "SELL")
-ORDER_TYPES = ("MARKET", "LIMIT")
-ORDER_STATUSES = ("OPEN", "FILLED", "CANCELLED", "REJECTED")
+ORDER_TYPES = ("MARKET", "LIMIT", "STOP", "STOP_LIMIT")
+ORDER_STATUSES = ("OPEN", "FILLED", "CANCELLED", "REJECTED", "EXPIRED")
+
+
+class TimeInForce(StrEnum):
+    """How long a resting order stays open; stored as its name."""
+
+    GTC = "GTC"
+    """Good till cancelled."""
+    IOC = "IOC"
+    """Immediate or cancel: never rests. Every MARKET order is IOC."""
+    DAY = "DAY"
+    """Until the end of the UTC day it was placed on."""
+    GTD = "GTD"
+    """Until its own expires_at."""
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -56,9 +70,24 @@ class Order(Base):
         CheckConstraint(_one_of("type", ORDER_TYPES), name="type_known"),
         CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint(_one_of("time_in_force", tuple(TimeInForce)), name="time_in_force_known"),
         CheckConstraint(
-            "(type = 'LIMIT') = (limit_price IS NOT NULL)", name="limit_price_iff_limit"
+            "(type IN ('LIMIT', 'STOP_LIMIT')) = (limit_price IS NOT NULL)",
+            name="limit_price_iff_limit_types",
         ),
+        CheckConstraint(
+            "(type IN ('STOP', 'STOP_LIMIT')) = (stop_price IS NOT NULL)",
+            name="stop_price_iff_stop_types",
+        ),
+        CheckConstraint("type <> 'MARKET' OR time_in_force = 'IOC'", name="market_is_ioc"),
+        CheckConstraint(
+            "(time_in_force IN ('DAY', 'GTD')) = (expires_at IS NOT NULL)",
+            name="expiry_iff_day_or_gtd",
+        ),
+        CheckConstraint(
+            "triggered_at IS NULL OR stop_price IS NOT NULL", name="triggered_only_stops"
+        ),
+        CheckConstraint("(status = 'EXPIRED') = (expired_at IS NOT NULL)", name="expired_has_time"),
         CheckConstraint(
             "(status = 'FILLED') = (executed_price IS NOT NULL AND total IS NOT NULL)",
             name="filled_has_execution",
@@ -74,6 +103,20 @@ class Order(Base):
             "limit_price",
             postgresql_where=text("status = 'OPEN'"),
         ),
+        # The matcher's trigger search: open stops still waiting for their stop price.
+        Index(
+            "ix_orders_waiting_stops",
+            "asset_id",
+            "side",
+            "stop_price",
+            postgresql_where=text("status = 'OPEN' AND triggered_at IS NULL"),
+        ),
+        # The matcher's expiry search: open orders that have an expiry.
+        Index(
+            "ix_orders_open_expiry",
+            "expires_at",
+            postgresql_where=text("status = 'OPEN' AND expires_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
@@ -81,10 +124,13 @@ class Order(Base):
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"))
     client_order_id: Mapped[str | None] = mapped_column(String(64))
     side: Mapped[str] = mapped_column(String(4))
-    type: Mapped[str] = mapped_column(String(6))
+    type: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(9))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
     limit_price: Mapped[Decimal | None] = mapped_column(Price)
+    stop_price: Mapped[Decimal | None] = mapped_column(Price)
+    """STOP and STOP_LIMIT: the price that triggers them."""
+    time_in_force: Mapped[str] = mapped_column(String(3))
     executed_price: Mapped[Decimal | None] = mapped_column(Price)
     total: Mapped[Decimal | None] = mapped_column(Cash)
     held_cash: Mapped[Decimal] = mapped_column(Cash, default=Decimal(0), server_default="0")
@@ -94,6 +140,11 @@ class Order(Base):
     created_at: Mapped[datetime] = now_column()
     filled_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    """DAY and GTD: when the order expires if still open."""
+    triggered_at: Mapped[datetime | None]
+    """STOP and STOP_LIMIT: when the stop condition held."""
+    expired_at: Mapped[datetime | None]
 
 
 class AssetTransaction(Base):

@@ -73,6 +73,13 @@ class AssetRepository:
     async def count(self) -> int:
         return int(await self.session.scalar(select(func.count()).select_from(Asset)) or 0)
 
+    async def version(self) -> tuple[int, int, datetime | None]:
+        """What changes whenever the catalogue's public figures do: how many assets, the
+        newest id, and the latest price update (the engine writes every move with it)."""
+        statement = select(func.count(), func.max(Asset.id), func.max(Asset.price_updated_at))
+        count, newest, updated = (await self.session.execute(statement)).one()
+        return int(count or 0), int(newest or 0), updated
+
     async def price_history(
         self, asset_ids: Sequence[int], since: datetime, until: datetime, points: int
     ) -> dict[int, list[PricePoint]]:

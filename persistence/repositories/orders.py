@@ -27,10 +27,23 @@ class OrderRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def create(self, *, filled: bool = False, **values: Any) -> Order:
-        """Insert an order; ``filled`` stamps filled_at with the transaction's time."""
-        if filled:
-            values["filled_at"] = func.now()
+    async def create(
+        self,
+        *,
+        filled: bool = False,
+        cancelled: bool = False,
+        triggered: bool = False,
+        **values: Any,
+    ) -> Order:
+        """Insert an order; ``filled``, ``cancelled`` and ``triggered`` stamp filled_at,
+        cancelled_at and triggered_at with the transaction's time."""
+        for flag, stamp in (
+            (filled, "filled_at"),
+            (cancelled, "cancelled_at"),
+            (triggered, "triggered_at"),
+        ):
+            if flag:
+                values[stamp] = func.now()
         return (await self.session.scalars(insert(Order).values(**values).returning(Order))).one()
 
     async def by_client_order_id(self, user_id: int, client_order_id: str) -> Order | None:
@@ -83,6 +96,65 @@ class OrderRepository:
             order_id, status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0
         )
 
+    async def mark_expired(self, order_id: int) -> Order:
+        return await self._update(
+            order_id, status="EXPIRED", expired_at=func.now(), held_cash=0, held_quantity=0
+        )
+
+    async def mark_triggered(self, order_id: int) -> Order:
+        """A STOP_LIMIT whose stop price was reached: still OPEN, now a limit order."""
+        return await self._update(order_id, triggered_at=func.now())
+
+    async def mark_triggered_and_filled(
+        self, order_id: int, *, price: Decimal, total: Decimal
+    ) -> Order:
+        """A STOP that triggered and executed in the same transaction."""
+        return await self._update(
+            order_id,
+            status="FILLED",
+            executed_price=price,
+            total=total,
+            triggered_at=func.now(),
+            filled_at=func.now(),
+            held_cash=0,
+            held_quantity=0,
+        )
+
+    async def mark_triggered_and_rejected(self, order_id: int) -> Order:
+        """A STOP that triggered but the account could not pay or deliver."""
+        return await self._update(
+            order_id,
+            status="REJECTED",
+            triggered_at=func.now(),
+            cancelled_at=func.now(),
+            held_cash=0,
+            held_quantity=0,
+        )
+
+    async def lock_all_open(self, user_id: int, asset_id: int | None = None) -> list[Order]:
+        """Every OPEN order of the user (of one asset), row-locked, oldest first.
+
+        Waits for concurrent holders (a matcher filling one of them): once it has
+        them, none can be filled, triggered or expired until this transaction ends.
+        """
+        statement = select(Order).where(Order.user_id == user_id, Order.status == "OPEN")
+        if asset_id is not None:
+            statement = statement.where(Order.asset_id == asset_id)
+        statement = (
+            statement.order_by(Order.id).with_for_update().execution_options(populate_existing=True)
+        )
+        return list(await self.session.scalars(statement))
+
+    async def mark_all_cancelled(self, order_ids: Sequence[int]) -> list[Order]:
+        statement = (
+            update(Order)
+            .where(Order.id.in_(order_ids))
+            .values(status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0)
+            .returning(Order)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+        return sorted(await self.session.scalars(statement), key=lambda order: order.id)
+
     async def mark_rejected(self, order_id: int) -> Order:
         """An open order the platform refused to fill; ``cancelled_at`` says when it left."""
         return await self._update(
@@ -103,18 +175,18 @@ class OrderRepository:
         """(order id, asset id) of OPEN orders these prices cross, oldest first.
 
         BUY crosses when price <= limit, SELL when price >= limit; one statement for
-        every asset of the tick, served by the partial index on open orders.
+        every asset of the tick, served by the partial index on open orders. A
+        STOP_LIMIT is a limit order only once triggered.
         """
         if not prices:
             return []
-        ticks = values(column("asset_id", Integer), column("price", Numeric), name="tick").data(
-            [(asset_id, price) for asset_id, price in prices.items()]
-        )
+        ticks = _ticks(prices)
         statement = (
             select(Order.id, Order.asset_id)
             .join(ticks, ticks.c.asset_id == Order.asset_id)
             .where(
                 Order.status == "OPEN",
+                or_(Order.stop_price.is_(None), Order.triggered_at.is_not(None)),
                 or_(
                     and_(Order.side == "BUY", Order.limit_price >= ticks.c.price),
                     and_(Order.side == "SELL", Order.limit_price <= ticks.c.price),
@@ -126,6 +198,46 @@ class OrderRepository:
         return [
             (order_id, asset_id) for order_id, asset_id in await self.session.execute(statement)
         ]
+
+    async def triggered_by(self, prices: dict[int, Decimal], limit: int) -> list[tuple[int, int]]:
+        """(order id, asset id) of waiting stops these prices trigger, oldest first.
+
+        BUY triggers when price >= stop, SELL when price <= stop.
+        """
+        if not prices:
+            return []
+        ticks = _ticks(prices)
+        statement = (
+            select(Order.id, Order.asset_id)
+            .join(ticks, ticks.c.asset_id == Order.asset_id)
+            .where(
+                Order.status == "OPEN",
+                Order.triggered_at.is_(None),
+                or_(
+                    and_(Order.side == "BUY", Order.stop_price <= ticks.c.price),
+                    and_(Order.side == "SELL", Order.stop_price >= ticks.c.price),
+                ),
+            )
+            .order_by(Order.id)
+            .limit(limit)
+        )
+        return [
+            (order_id, asset_id) for order_id, asset_id in await self.session.execute(statement)
+        ]
+
+    async def due_to_expire(self, limit: int) -> list[int]:
+        """Ids of OPEN orders whose expiry has passed by the database's clock, oldest first."""
+        statement = (
+            select(Order.id)
+            .where(
+                Order.status == "OPEN",
+                Order.expires_at.is_not(None),
+                Order.expires_at <= func.now(),
+            )
+            .order_by(Order.expires_at, Order.id)
+            .limit(limit)
+        )
+        return list(await self.session.scalars(statement))
 
     async def by_ids(self, ids: Sequence[int]) -> list[Order]:
         return list(await self.session.scalars(select(Order).where(Order.id.in_(ids))))
@@ -176,3 +288,10 @@ class OrderRepository:
         if asset_id is not None:
             filters.append(Order.asset_id == asset_id)
         return filters
+
+
+def _ticks(prices: dict[int, Decimal]) -> Any:
+    """A VALUES list of (asset_id, price) to join open orders against."""
+    return values(column("asset_id", Integer), column("price", Numeric), name="tick").data(
+        [(asset_id, price) for asset_id, price in prices.items()]
+    )

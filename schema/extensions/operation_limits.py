@@ -1,46 +1,50 @@
-"""Refuse operations that are too deep, too aliased, too long or too costly, before any
-resolver runs: a top-level error with extensions.code QUERY_TOO_COMPLEX.
+"""Refuse operations that are too deep, too aliased, too broad, too long or too costly,
+before any resolver runs: a top-level error with extensions.code QUERY_TOO_COMPLEX.
 
-The cost of an operation is an upper bound on the objects it can return. Every
-field that returns objects costs 1; a field with a ``first`` or ``limit``
-argument multiplies the cost of what it contains by that number (a variable
-counts as its largest allowed value, since validation runs once per document
-and is cached: the estimate must hold for any variables). Fragments are
-expanded; introspection is counted like everything else, so the classic deeply
-nested ``__type { ofType { ofType ... } }`` query is refused by depth.
+Sizes are those of the document with every fragment spread written out, measured in
+linear time (schema/extensions/operation_measure.py); introspection is counted like
+everything else, so the classic deeply nested ``__type { ofType { ofType ... } }``
+query is refused by depth.
+
+Two steps, because validation is cached per document while variables come with
+each request:
+
+- In validation: depth, aliases, selections and repeated fields, which no variable
+  changes. A document over one of them is validated by this rule alone: graphql-core's
+  own rules, some of which walk fragments spread inside fragments and compare every
+  pair of fields that share a response name, never see it.
+- As execution starts: cost, with the request's values for ``first``/``limit``
+  variables. The measure is kept on the execution context, where rate limiting
+  (schema/extensions/rate_limits.py) reads it to price the operation.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from graphql import (
+    SKIP,
     DocumentNode,
-    FieldNode,
-    FragmentSpreadNode,
     GraphQLError,
-    GraphQLNamedType,
-    GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
-    IntValueNode,
-    OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
-    TypeInfo,
-    ValidationContext,
     ValidationRule,
-    VariableNode,
-    get_named_type,
 )
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from schema.extensions.operation_measure import (
+    MAX_CACHED_DOCUMENTS,
+    DocumentMeasure,
+    Shape,
+    measure_document,
+    repeated_pairs,
+)
 
 CODE = "QUERY_TOO_COMPLEX"
-MULTIPLIER_ARGUMENTS = {"first": 100, "limit": 1000}
-"""Arguments that multiply the cost of a field's contents, with the value assumed for a variable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,110 +53,88 @@ class OperationLimits:
     max_aliases: int = 30
     max_tokens: int = 2000
     max_cost: int = 10_000
+    max_selections: int = 500
+    max_repeated_pairs: int = 1000
+    """Pairs of fields with the same response name at the same place (see
+    ``repeated_pairs``): no document of ours has any; 1,000 validate in a few ms."""
+
+    @property
+    def max_document_selections(self) -> int:
+        """Selections over all of a document's operations and fragments, fragments
+        expanded, that counting repeated pairs may visit."""
+        return 4 * self.max_selections
 
 
 def too_complex(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": CODE})
 
 
-@dataclass(slots=True)
-class _Measure:
-    depth: int = 0
-    aliases: int = 0
-    cost: int = 0
+def _refusal(shape: Shape, limits: OperationLimits) -> str | None:
+    """Why a definition is refused whatever the variables, if it is."""
+    if shape.depth > limits.max_depth:
+        return f"The operation nests deeper than {limits.max_depth} levels."
+    if shape.aliases > limits.max_aliases:
+        return f"The operation uses more than {limits.max_aliases} aliases."
+    if shape.selections > limits.max_selections:
+        return (
+            f"The operation has more than {limits.max_selections:,} selections (fields, "
+            "fragment spreads, inline fragments), counting a fragment each time it is spread."
+        )
+    return None
 
 
-class _Walker:
-    def __init__(self, context: ValidationContext, limits: OperationLimits) -> None:
-        self.context = context
-        self.schema: GraphQLSchema = context.schema
-        self.limits = limits
-        self.measure = _Measure()
+def _refusals(measure: DocumentMeasure, limits: OperationLimits) -> tuple[str, ...]:
+    found = [
+        message
+        for _, shape in measure.operations
+        if (message := _refusal(shape, limits)) is not None
+    ]
+    if not found:
+        found = [
+            message
+            for _, shape in measure.fragments
+            if (message := _refusal(shape, limits)) is not None
+        ][:1]
+    if found:
+        return tuple(found)
+    pairs = repeated_pairs(measure, limits.max_document_selections)
+    if pairs is None:
+        return (
+            f"The document has more than {limits.max_document_selections:,} selections "
+            "over all its operations and fragments, counting a fragment each time it is "
+            "spread.",
+        )
+    if pairs > limits.max_repeated_pairs:
+        return (
+            f"The document selects the same fields at the same place too often ({pairs:,} "
+            f"pairs of repeats, fragments included; the limit is "
+            f"{limits.max_repeated_pairs:,}). Select each field once.",
+        )
+    return ()
 
-    def walk(
-        self, operation: OperationDefinitionNode, values: dict[str, Any] | None = None
-    ) -> _Measure:
-        """Measure ``operation``; ``values`` are a request's variables, when known."""
-        root = {
-            OperationType.QUERY: self.schema.query_type,
-            OperationType.MUTATION: self.schema.mutation_type,
-            OperationType.SUBSCRIPTION: self.schema.subscription_type,
-        }[operation.operation]
-        variables = {
-            definition.variable.name.value: definition.default_value
-            for definition in operation.variable_definitions or ()
-        }
-        variables.update(values or {})
-        self.measure.cost = self._cost(operation.selection_set, root, 1, set(), variables)
-        return self.measure
 
-    def _fields(
-        self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None, seen: set[str]
-    ) -> Iterator[tuple[FieldNode, GraphQLNamedType | None]]:
-        """The fields of a selection set, fragments expanded, each with its parent type."""
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                yield selection, parent
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                scope = self.schema.get_type(condition.name.value) if condition else parent
-                yield from self._fields(selection.selection_set, scope, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.context.get_fragment(name)
-                if fragment is None or name in seen:
-                    continue  # unknown or cyclic fragments are other rules' errors
-                scope = self.schema.get_type(fragment.type_condition.name.value)
-                yield from self._fields(fragment.selection_set, scope, seen | {name})
+_REFUSALS: OrderedDict[tuple[int, OperationLimits], tuple[DocumentMeasure, tuple[str, ...]]] = (
+    OrderedDict()
+)
 
-    def _cost(
-        self,
-        selection_set: SelectionSetNode,
-        parent: GraphQLNamedType | None,
-        depth: int,
-        seen: set[str],
-        variables: dict[str, Any],
-    ) -> int:
-        self.measure.depth = max(self.measure.depth, depth)
-        if self.measure.depth > self.limits.max_depth:
-            return 0  # reported once; no need to walk deeper
-        total = 0
-        for field, scope in self._fields(selection_set, parent, seen):
-            if field.alias is not None:
-                self.measure.aliases += 1
-            if field.selection_set is None:
-                continue
-            definition = (
-                scope.fields.get(field.name.value) if isinstance(scope, GraphQLObjectType) else None
-            )
-            child = get_named_type(definition.type) if definition is not None else None
-            inner = self._cost(field.selection_set, child, depth + 1, seen, variables)
-            multiplier = self._multiplier(field, definition, variables)
-            # A paged list costs each object it may return, even one of scalars only.
-            total += 1 + (inner if multiplier is None else multiplier * max(inner, 1))
-        return total
 
-    def _multiplier(
-        self, field: FieldNode, definition: Any, variables: dict[str, Any]
-    ) -> int | None:
-        for argument in field.arguments or ():
-            name = argument.name.value
-            if name not in MULTIPLIER_ARGUMENTS:
-                continue
-            value: Any = argument.value
-            if isinstance(value, VariableNode):
-                value = variables.get(value.name.value)
-            if isinstance(value, IntValueNode):
-                return max(1, int(value.value))
-            if isinstance(value, int) and not isinstance(value, bool):
-                return max(1, value)
-            return MULTIPLIER_ARGUMENTS[name]  # a variable without a value: assume the most
-        if definition is not None:
-            for name in MULTIPLIER_ARGUMENTS:
-                argument = definition.args.get(name)
-                if argument is not None and isinstance(argument.default_value, int):
-                    return max(1, argument.default_value)
-        return None
+def refusals(
+    schema: GraphQLSchema, document: DocumentNode, limits: OperationLimits
+) -> tuple[str, ...]:
+    """Why the document is refused whatever the variables: one message per operation
+    over the limits; else for the first fragment over them (one no operation uses);
+    else for the whole document's repeated fields. Cached with the document's measure."""
+    measure = measure_document(schema, document)
+    key = (id(measure), limits)
+    cached = _REFUSALS.get(key)
+    if cached is not None and cached[0] is measure:
+        _REFUSALS.move_to_end(key)
+        return cached[1]
+    found = _refusals(measure, limits)
+    _REFUSALS[key] = (measure, found)
+    while len(_REFUSALS) > MAX_CACHED_DOCUMENTS:
+        _REFUSALS.popitem(last=False)
+    return found
 
 
 @cache
@@ -161,29 +143,58 @@ def limits_rule(limits: OperationLimits) -> type[ValidationRule]:
     so a class made per request would make every request validate from scratch."""
 
     class OperationLimitsRule(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: object) -> None:
-            measure = _Walker(self.context, limits).walk(node)
-            if measure.depth > limits.max_depth:
-                self.report_error(
-                    too_complex(f"The operation nests deeper than {limits.max_depth} levels.")
-                )
-            elif measure.aliases > limits.max_aliases:
-                self.report_error(
-                    too_complex(f"The operation uses more than {limits.max_aliases} aliases.")
-                )
-            elif measure.cost > limits.max_cost:
-                self.report_error(
-                    too_complex(
-                        f"The operation could return about {measure.cost:,} objects; the limit "
-                        f"is {limits.max_cost:,}. Ask for smaller pages (first/limit)."
-                    )
-                )
+        def enter_document(self, node: DocumentNode, *_: object) -> object:
+            for message in refusals(self.context.schema, node, limits):
+                self.report_error(too_complex(message))
+            return SKIP
 
     return OperationLimitsRule
 
 
+@dataclass(frozen=True, slots=True)
+class OperationMeasure:
+    """The operation one request runs, with that request's variables."""
+
+    depth: int
+    aliases: int
+    fields: int
+    cost: int
+    mutations: int
+    """Root fields of a mutation (each one a mutation), 0 for other operations."""
+
+
+_KEPT = "operation_measure"
+"""The attribute of the ExecutionContext that keeps the request's measure."""
+
+
+def request_measure(context: ExecutionContext) -> OperationMeasure | None:
+    """The measure of the operation ``context`` runs, computed once per request; None
+    when there is no document or no such operation (graphql-core says why)."""
+    kept = getattr(context, _KEPT, None)
+    if isinstance(kept, OperationMeasure):
+        return kept
+    document = context.graphql_document
+    if document is None:
+        return None
+    measure = measure_document(context.schema._schema, document)
+    found = measure.operation(context.operation_name)
+    if found is None:
+        return None
+    operation, shape = found
+    result = OperationMeasure(
+        depth=shape.depth,
+        aliases=shape.aliases,
+        fields=shape.fields,
+        cost=measure.cost(operation, shape, context.variables or {}),
+        mutations=shape.root_fields if operation.operation == OperationType.MUTATION else 0,
+    )
+    setattr(context, _KEPT, result)
+    return result
+
+
 class OperationLimitsExtension(SchemaExtension):
-    """Adds the limits rule to validation and the token cap to parsing."""
+    """The token cap on parsing, the limits rule in validation, the cost check before
+    execution."""
 
     def __init__(self, limits: OperationLimits) -> None:
         self.limits = limits
@@ -194,22 +205,25 @@ class OperationLimitsExtension(SchemaExtension):
         context.parse_options["max_tokens"] = self.limits.max_tokens
         # Tokens bound the parser's work; the length bounds what one token may carry.
         context.parse_options["max_source_length"] = self.limits.max_tokens * 50  # type: ignore[typeddict-unknown-key]
-        context.validation_rules = (*context.validation_rules, self.rule)
         yield
 
+    def on_validate(self) -> Iterator[None]:
+        # Before the validation cache (next in the extension list) validates: a document
+        # over the limits gets this rule only, and so does its entry in that cache.
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None and refusals(context.schema._schema, document, self.limits):
+            context.validation_rules = (self.rule,)
+        else:
+            context.validation_rules = (*context.validation_rules, self.rule)
+        yield
 
-def operation_cost(
-    schema: GraphQLSchema,
-    document: DocumentNode,
-    operation_name: str | None,
-    variables: dict[str, Any] | None = None,
-) -> int:
-    """The cost of the operation a request runs, with its variables when given."""
-    context = ValidationContext(schema, document, TypeInfo(schema), lambda _: None)
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
-            continue
-        if operation_name is None or (definition.name and definition.name.value == operation_name):
-            walker = _Walker(context, OperationLimits(max_depth=10**6))
-            return walker.walk(definition, variables).cost
-    return 0
+    def on_execute(self) -> Iterator[None]:
+        measure = request_measure(self.execution_context)
+        if measure is not None and measure.cost > self.limits.max_cost:
+            # Raised, not set as the result: a subscription would start regardless.
+            raise too_complex(
+                f"The operation could return about {measure.cost:,} objects; the limit "
+                f"is {self.limits.max_cost:,}. Ask for smaller pages (first/limit)."
+            )
+        yield

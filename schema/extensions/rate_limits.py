@@ -4,7 +4,9 @@ One budget for every transport: an HTTP request and an operation sent over a
 websocket spend the same points; a subscription spends them when it starts.
 
 An operation spends points by its weight: 1 plus a tenth of its cost, plus 10 per
-mutation field, so a page of 100 nested orders weighs what 30 small queries do.
+mutation field, so a page of 100 nested orders weighs what 30 small queries do. The cost
+is the one the operation limits computed for this request, with its variables
+(schema/extensions/operation_limits.py).
 Over budget: a top-level RATE_LIMITED error with extensions.retryAfter, HTTP 429
 and Retry-After; every answer carries X-RateLimit-Limit/-Remaining/-Reset for the
 tighter of the two budgets.
@@ -14,21 +16,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
 
-from graphql import (
-    DocumentNode,
-    ExecutionResult,
-    GraphQLSchema,
-    OperationDefinitionNode,
-    OperationType,
-)
+from graphql import ExecutionResult
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
 from persistence.stores.rate_limits import RateDecision
 from resolvers.context import Context, RateLimited
-from schema.extensions.operation_limits import operation_cost
+from schema.extensions.operation_limits import OperationMeasure, request_measure
 
 MUTATION_WEIGHT = 10
 
@@ -48,17 +43,8 @@ class RateLimitExtension(SchemaExtension):
         self.on_limited = on_limited
 
     def _weight(self) -> int:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is None or context.query is None:
-            return 1
-        return _weight(
-            context.schema._schema,
-            context.query,
-            context.operation_name,
-            document,
-            context.variables or {},
-        )
+        measure = request_measure(self.execution_context)
+        return 1 if measure is None else price(measure)
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context.context
@@ -97,46 +83,6 @@ class RateLimitExtension(SchemaExtension):
         yield
 
 
-_WEIGHTS: dict[tuple[int, str, str | None, tuple[tuple[str, int], ...]], int] = {}
-"""Weights by schema, document text, operation and page sizes: clients resend the same
-documents, and only whole-number variables (first, limit) change a weight."""
-MAX_CACHED_WEIGHTS = 1024
-
-
-def _weight(
-    schema: GraphQLSchema,
-    query: str,
-    operation_name: str | None,
-    document: DocumentNode,
-    variables: dict[str, Any],
-) -> int:
-    """An operation's price in points: unlike the cost limit, it knows the variables."""
-    sizes = tuple(
-        sorted(
-            (name, value)
-            for name, value in variables.items()
-            if isinstance(value, int) and not isinstance(value, bool)
-        )
-    )
-    key = (id(schema), query, operation_name, sizes)
-    weight = _WEIGHTS.get(key)
-    if weight is not None:
-        return weight
-    mutations = sum(
-        len(definition.selection_set.selections)
-        for definition in document.definitions
-        if isinstance(definition, OperationDefinitionNode)
-        and definition.operation == OperationType.MUTATION
-        and (
-            operation_name is None or (definition.name and definition.name.value == operation_name)
-        )
-    )
-    weight = (
-        1
-        + operation_cost(schema, document, operation_name, dict(sizes)) // 10
-        + MUTATION_WEIGHT * mutations
-    )
-    if len(_WEIGHTS) >= MAX_CACHED_WEIGHTS:
-        _WEIGHTS.clear()
-    _WEIGHTS[key] = weight
-    return weight
+def price(measure: OperationMeasure) -> int:
+    """An operation's price in points."""
+    return 1 + measure.cost // 10 + MUTATION_WEIGHT * measure.mutations

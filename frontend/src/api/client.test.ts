@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { filter, fromValue, makeSubject, merge, mergeMap, pipe, subscribe, type Source } from "wonka";
 import type { Exchange, Operation, OperationResult } from "@urql/core";
 import { cacheConfig, createApiClient, defaultWsUrl, authHeaders } from "./client";
-import { AssetDetailQuery, PriceTicksSubscription } from "./operations";
+import { AssetDetailQuery, AssetsQuery, PriceTicksSubscription } from "./operations";
 
 const wsOptions: Array<Record<string, unknown>> = [];
 vi.mock("graphql-ws", () => ({
@@ -40,6 +40,33 @@ describe("transport", () => {
     expect(connectionParams()).toEqual({ Authorization: "Bearer tok-1" });
     token = null;
     expect(connectionParams()).toEqual({});
+  });
+
+  it("loads the catalogue with GET, so that the browser can cache it", async () => {
+    const pageInfo = { __typename: "PageInfo", hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+    const page = { __typename: "Query", assets: { __typename: "AssetConnection", totalCount: 0, pageInfo, edges: [] } };
+    const fetch = vi.fn(async (_url: string, init: RequestInit) => {
+      const data = init.method === "GET" ? page : { __typename: "Query", me: null };
+      return new Response(JSON.stringify({ data }), { headers: { "Content-Type": "application/graphql-response+json" } });
+    });
+    vi.stubGlobal("fetch", fetch);
+    const api = createApiClient({ getToken: () => "tok-1", onUnauthenticated: vi.fn(), httpUrl: "http://test/graphql", wsUrl: "ws://test/graphql" });
+    const result = await api.client.query(AssetsQuery, { search: "bit" }).toPromise();
+    expect(result.data?.assets.totalCount).toBe(0);
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(init.method).toBe("GET");
+    expect(init.body).toBeUndefined();
+    const params = new URL(url).searchParams;
+    expect(params.get("operationName")).toBe("Assets");
+    expect(params.get("query")).toContain("query Assets");
+    expect(JSON.parse(params.get("variables") ?? "{}")).toEqual({ search: "bit" });
+    // The same token as any other request: the server counts it against the same budget.
+    expect(new Headers(init.headers).get("Authorization")).toBe("Bearer tok-1");
+
+    // A query of the signed-in user's data still goes by POST.
+    await api.client.query("query Viewer { me { id } }", {}).toPromise();
+    const [, viewer] = fetch.mock.calls[1] as unknown as [string, RequestInit];
+    expect(viewer.method).toBe("POST");
   });
 
   it("reconnects forever, and ends the session when the socket is refused with 4403", () => {

@@ -1,10 +1,12 @@
 /**
  * The urql client: a normalised cache (graphcache) that live price ticks and
  * mutations update, HTTP for queries and mutations, graphql-ws for subscriptions.
+ * The catalogue's queries go out as GET, so that the browser's cache (and any CDN)
+ * can keep their public answers for a price tick; everything else is POST.
  * The bearer token goes in the Authorization header of every HTTP request and in
  * the websocket's connection_init payload.
  */
-import { Client, fetchExchange, mapExchange, subscriptionExchange } from "@urql/core";
+import { Client, fetchExchange, getOperationName, makeOperation, mapExchange, subscriptionExchange, type Operation } from "@urql/core";
 import { cacheExchange, type Cache, type CacheExchangeOpts } from "@urql/exchange-graphcache";
 import { createClient as createWsClient, type Client as WsClient } from "graphql-ws";
 import { errorCode } from "../lib/errors";
@@ -37,6 +39,20 @@ export function authHeaders(token: string | null): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
+/**
+ * The queries that read public fields only (the server's schema marks them `@public`):
+ * the server answers them with Cache-Control: public and an ETag when they come by GET.
+ * A query that reads the signed-in user is answered private, no-store: it gains
+ * nothing from GET and stays off this list.
+ */
+export const CATALOGUE_QUERIES: ReadonlySet<string> = new Set(["TopAssets", "Assets", "AssetDetail", "PriceHistory", "TradableAssets"]);
+
+/** Sends a catalogue query by GET (urql falls back to POST past 2 KB of URL). */
+export function preferGetForCatalogue(operation: Operation): Operation {
+  if (operation.kind !== "query" || !CATALOGUE_QUERIES.has(getOperationName(operation.query) ?? "")) return operation;
+  return makeOperation(operation.kind, operation, { ...operation.context, preferGetMethod: true });
+}
+
 /** The User fields that change when money or units move. */
 const ACCOUNT_FIELDS = [
   "balance",
@@ -47,14 +63,20 @@ const ACCOUNT_FIELDS = [
   "assetTransactions",
   "limits",
   "insights",
+  "portfolioHistory",
 ];
 
 /** Marks the signed-in user's money-related fields stale: active queries refetch them. */
 export function invalidateAccount(cache: Cache): void {
+  invalidateUserFields(cache, ACCOUNT_FIELDS);
+}
+
+/** Marks these fields of the signed-in user stale, whatever their arguments. */
+export function invalidateUserFields(cache: Cache, names: readonly string[]): void {
   const me = cache.resolve("Query", "me");
   if (typeof me !== "string") return;
   for (const field of cache.inspectFields(me)) {
-    if (ACCOUNT_FIELDS.includes(field.fieldName)) cache.invalidate(me, field.fieldName, field.arguments ?? undefined);
+    if (names.includes(field.fieldName)) cache.invalidate(me, field.fieldName, field.arguments ?? undefined);
   }
 }
 
@@ -92,7 +114,11 @@ export const cacheConfig: CacheExchangeOpts = {
     UserPayload: embedded,
     BalancePayload: embedded,
     OrderPayload: embedded,
+    CancelAllOrdersPayload: embedded,
     RedPocketPayload: embedded,
+    PriceAlertPayload: embedded,
+    WatchlistPayload: embedded,
+    PortfolioPoint: embedded,
   },
   updates: {
     Subscription: {
@@ -115,13 +141,22 @@ export const cacheConfig: CacheExchangeOpts = {
       orderUpdates(_result, _args, cache) {
         invalidateAccount(cache);
       },
+      // The fired alert is normalised by id; the lists it moves between are refetched.
+      priceAlerts(_result, _args, cache) {
+        invalidateUserFields(cache, ["priceAlerts"]);
+      },
     },
     Mutation: {
       deposit: (_r, _a, cache) => invalidateAccount(cache),
       withdraw: (_r, _a, cache) => invalidateAccount(cache),
       placeOrder: (_r, _a, cache) => invalidateAccount(cache),
       cancelOrder: (_r, _a, cache) => invalidateAccount(cache),
+      cancelAllOrders: (_r, _a, cache) => invalidateAccount(cache),
       claimRedPocket: (_r, _a, cache) => invalidateAccount(cache),
+      createPriceAlert: (_r, _a, cache) => invalidateUserFields(cache, ["priceAlerts"]),
+      deletePriceAlert: (_r, _a, cache) => invalidateUserFields(cache, ["priceAlerts"]),
+      addToWatchlist: (_r, _a, cache) => invalidateUserFields(cache, ["watchlist"]),
+      removeFromWatchlist: (_r, _a, cache) => invalidateUserFields(cache, ["watchlist"]),
     },
   },
 };
@@ -158,7 +193,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   const client = new Client({
     url: options.httpUrl ?? "/graphql",
-    // The API accepts queries by POST only.
+    // POST by default; the catalogue's public queries opt into GET (preferGetForCatalogue).
     preferGetMethod: false,
     // The cache stays right by itself: ticks write prices into it, mutations and
     // order updates mark what they change stale. Refetching on every visit would
@@ -167,6 +202,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     fetchOptions: () => ({ headers: authHeaders(options.getToken()) }),
     exchanges: [
       mapExchange({
+        onOperation: preferGetForCatalogue,
         onError(error) {
           if (errorCode(error) === "UNAUTHENTICATED" && options.getToken()) options.onUnauthenticated();
         },

@@ -2,8 +2,8 @@
  * Every GraphQL document the app sends. graphql-codegen reads this file and types
  * each document against schema/schema.graphql.
  *
- * Page sizes are literals, not variables: the server prices an operation from its
- * text (a variable `first` counts as the largest page) against a per-minute budget.
+ * The server prices each operation by the page sizes it asks for (a variable `first`
+ * at the value sent) against a per-minute budget: ask for the pages you show.
  */
 import { graphql } from "../gql";
 
@@ -43,6 +43,11 @@ export const OrderFieldsFragment = graphql(`
     status
     quantity
     limitPrice
+    stopPrice
+    timeInForce
+    expiresAt
+    triggeredAt
+    expiredAt
     executedPrice
     total
     createdAt
@@ -539,6 +544,19 @@ export const CancelOrderMutation = graphql(`
   }
 `);
 
+export const CancelAllOrdersMutation = graphql(`
+  mutation CancelAllOrders($assetSymbol: String) {
+    cancelAllOrders(assetSymbol: $assetSymbol) {
+      orders {
+        ...OrderFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
 export const ClaimRedPocketMutation = graphql(`
   mutation ClaimRedPocket($phrase: String!) {
     claimRedPocket(phrase: $phrase) {
@@ -572,6 +590,125 @@ export const OrderUpdatesSubscription = graphql(`
   subscription OrderUpdates {
     orderUpdates {
       ...OrderFields
+    }
+  }
+`);
+
+// ------------------------------------------------- alerts, watchlist, value history
+
+export const PriceAlertFieldsFragment = graphql(`
+  fragment PriceAlertFields on PriceAlert {
+    id
+    condition
+    price
+    status
+    createdAt
+    triggeredAt
+    triggeredPrice
+    asset {
+      symbol
+      name
+      imageUrl
+      price
+    }
+  }
+`);
+
+export const PriceAlertsQuery = graphql(`
+  query PriceAlerts {
+    me {
+      id
+      active: priceAlerts(status: ACTIVE) {
+        ...PriceAlertFields
+      }
+      triggered: priceAlerts(status: TRIGGERED) {
+        ...PriceAlertFields
+      }
+    }
+  }
+`);
+
+export const CreatePriceAlertMutation = graphql(`
+  mutation CreatePriceAlert($input: CreatePriceAlertInput!) {
+    createPriceAlert(input: $input) {
+      alert {
+        ...PriceAlertFields
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const DeletePriceAlertMutation = graphql(`
+  mutation DeletePriceAlert($id: ID!) {
+    deletePriceAlert(id: $id) {
+      alert {
+        id
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const PortfolioHistoryQuery = graphql(`
+  query PortfolioHistory($range: HistoryRange!) {
+    me {
+      id
+      portfolioHistory(range: $range, points: 120) {
+        at
+        cash
+        positionsValue
+        totalValue
+      }
+    }
+  }
+`);
+
+export const WatchlistQuery = graphql(`
+  query Watchlist {
+    me {
+      id
+      watchlist {
+        ...AssetSummary
+      }
+    }
+  }
+`);
+
+export const AddToWatchlistMutation = graphql(`
+  mutation AddToWatchlist($symbol: String!) {
+    addToWatchlist(assetSymbol: $symbol) {
+      watchlist {
+        ...AssetSummary
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const RemoveFromWatchlistMutation = graphql(`
+  mutation RemoveFromWatchlist($symbol: String!) {
+    removeFromWatchlist(assetSymbol: $symbol) {
+      watchlist {
+        ...AssetSummary
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const PriceAlertsSubscription = graphql(`
+  subscription PriceAlertFired {
+    priceAlerts {
+      ...PriceAlertFields
     }
   }
 `);

@@ -1,8 +1,9 @@
 import { useEffect } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useQuery, useSubscription } from "urql";
-import { OrderUpdatesSubscription, ViewerQuery } from "../api/operations";
+import { OrderUpdatesSubscription, PriceAlertsSubscription, ViewerQuery } from "../api/operations";
 import { useAuth } from "../auth/AuthProvider";
+import { describeAlert, firstTimeFired } from "../lib/alerts";
 import { alreadyReported, clientKey, orderKey } from "../lib/announced";
 import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
 import { useToasts } from "./Toasts";
@@ -38,15 +39,36 @@ function OrderUpdates() {
   const order = data?.orderUpdates;
   useEffect(() => {
     if (!order || alreadyReported([orderKey(order.id), clientKey(order.clientOrderId)], order.status)) return;
-    const what = `${order.type === "LIMIT" ? "Limit" : "Market"} ${order.side.toLowerCase()} of ${formatQuantity(order.quantity)} ${order.asset.symbol}`;
+    const kind = { MARKET: "Market", LIMIT: "Limit", STOP: "Stop", STOP_LIMIT: "Stop-limit" }[order.type];
+    const what = `${kind} ${order.side.toLowerCase()} of ${formatQuantity(order.quantity)} ${order.asset.symbol}`;
     if (order.status === "FILLED") {
       notify({ tone: "success", title: `${what} filled`, body: `at ${formatPrice(order.executedPrice)} · ${formatUsd(order.total)}` });
     } else if (order.status === "CANCELLED") {
       notify({ tone: "info", title: `${what} cancelled` });
     } else if (order.status === "REJECTED") {
       notify({ tone: "error", title: `${what} rejected` });
+    } else if (order.status === "EXPIRED") {
+      notify({ tone: "info", title: `${what} expired`, body: "What it held is released." });
+    } else if (order.status === "OPEN" && order.triggeredAt) {
+      notify({ tone: "info", title: `${what} triggered`, body: `It now rests as a limit order at ${formatPrice(order.limitPrice)}.` });
     }
   }, [order, notify]);
+  return null;
+}
+
+/** A toast when one of the signed-in user's price alerts fires, wherever they are. */
+function AlertToasts() {
+  const { notify } = useToasts();
+  const [{ data }] = useSubscription({ query: PriceAlertsSubscription });
+  const alert = data?.priceAlerts;
+  useEffect(() => {
+    if (!alert || !firstTimeFired(alert.id)) return;
+    notify({
+      tone: "info",
+      title: `Price alert: ${describeAlert(alert.asset.symbol, alert.condition, alert.price)}`,
+      body: alert.triggeredPrice ? `${alert.asset.symbol} is at ${formatPrice(alert.triggeredPrice)}` : undefined,
+    });
+  }, [alert, notify]);
   return null;
 }
 
@@ -75,6 +97,7 @@ export function Layout() {
               <NavLink to="/trade">Trade</NavLink>
               <NavLink to="/portfolio">Portfolio</NavLink>
               <NavLink to="/account">Account</NavLink>
+              <NavLink to="/alerts">Alerts</NavLink>
             </>
           )}
         </nav>
@@ -115,6 +138,7 @@ export function Layout() {
         </div>
       )}
       {signedIn && <OrderUpdates />}
+      {signedIn && <AlertToasts />}
       <main className="content">
         <Outlet />
       </main>

@@ -4,6 +4,21 @@ import { AssetIcon } from "../components/AssetIcon";
 import { formatDateTime } from "../lib/dates";
 import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
 
+const TIME_IN_FORCE_TITLES: Record<string, string> = {
+  GTC: "Good till cancelled",
+  IOC: "Immediate or cancel",
+  DAY: "Until the end of the UTC day",
+  GTD: "Good till date",
+};
+
+const TYPE_NAMES: Record<string, string> = { MARKET: "market", LIMIT: "limit", STOP: "stop", STOP_LIMIT: "stop-limit" };
+
+/** "stop ≥ 110.00" for a BUY stop: the condition that triggers it. */
+function stopCondition(order: OrderFieldsFragment): string | null {
+  if (!order.stopPrice) return null;
+  return `stop ${order.side === "BUY" ? "≥" : "≤"} ${formatPrice(order.stopPrice)}${order.triggeredAt ? " (triggered)" : ""}`;
+}
+
 export function StatusTag({ status }: { status: string }) {
   return <span className={`tag status-${status.toLowerCase()}`}>{status.toLowerCase()}</span>;
 }
@@ -27,6 +42,7 @@ export function OrderList({ orders, onCancel, cancelling, testId }: Props) {
           <th className="right">Price</th>
           <th className="right hide-sm">Total</th>
           <th>Status</th>
+          <th className="hide-sm">Time in force</th>
           <th className="hide-sm">Placed</th>
           {onCancel && <th aria-label="Actions" />}
         </tr>
@@ -42,7 +58,12 @@ export function OrderList({ orders, onCancel, cancelling, testId }: Props) {
             </td>
             <td className="nowrap">
               <span className={order.side === "BUY" ? "up" : "down"}>{order.side === "BUY" ? "Buy" : "Sell"}</span>
-              <span className="muted"> · {order.type === "LIMIT" ? "limit" : "market"}</span>
+              <span className="muted"> · {TYPE_NAMES[order.type] ?? order.type.toLowerCase()}</span>
+              {order.stopPrice && (
+                <div className="muted small" data-testid="order-stop">
+                  {stopCondition(order)}
+                </div>
+              )}
             </td>
             <td className="right num">{formatQuantity(order.quantity)}</td>
             <td className="right num">
@@ -50,11 +71,17 @@ export function OrderList({ orders, onCancel, cancelling, testId }: Props) {
                 ? formatPrice(order.executedPrice)
                 : order.limitPrice
                   ? `${order.side === "BUY" ? "≤" : "≥"} ${formatPrice(order.limitPrice)}`
-                  : "—"}
+                  : order.stopPrice
+                    ? "market"
+                    : "—"}
             </td>
             <td className="right num hide-sm">{formatUsd(order.total)}</td>
             <td>
               <StatusTag status={order.status} />
+            </td>
+            <td className="nowrap hide-sm" data-testid="order-time-in-force">
+              <abbr title={TIME_IN_FORCE_TITLES[order.timeInForce]}>{order.timeInForce}</abbr>
+              {order.expiresAt && <div className="muted small">until {formatDateTime(order.expiresAt, { compact: true })}</div>}
             </td>
             <td className="muted hide-sm">{formatDateTime(order.createdAt, { compact: true })}</td>
             {onCancel && (

@@ -9,7 +9,18 @@ import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
 import { describeRequestError, placeErrors, type PlacedErrors } from "../lib/errors";
 import { clientKey, reported, reportingFailed, reportingPending } from "../lib/announced";
 import { randomId } from "../lib/ids";
-import { maxQuantity, previewOrder, type OrderDraft, type OrderKind, type Side } from "../lib/orderPreview";
+import {
+  expiryInstant,
+  maxQuantity,
+  previewOrder,
+  usesLimitPrice,
+  usesStopPrice,
+  type Hold,
+  type OrderDraft,
+  type OrderKind,
+  type Side,
+  type TimeInForce,
+} from "../lib/orderPreview";
 
 export interface TicketAsset {
   symbol: string;
@@ -27,8 +38,26 @@ interface Props {
   assetPicker?: (error: string | undefined) => ReactNode;
 }
 
-const SERVER_FIELDS = ["quantity", "limitPrice", "assetSymbol"] as const;
+const SERVER_FIELDS = ["quantity", "limitPrice", "stopPrice", "timeInForce", "expiresAt", "assetSymbol"] as const;
 const NO_ERRORS: PlacedErrors = { fields: {}, form: [] };
+
+const TYPE_LABELS: Record<OrderKind, string> = { MARKET: "Market", LIMIT: "Limit", STOP: "Stop", STOP_LIMIT: "Stop-limit" };
+const TIME_IN_FORCE_LABELS: Record<TimeInForce, string> = {
+  GTC: "Good till cancelled",
+  IOC: "Immediate or cancel",
+  DAY: "Until the end of the day (UTC)",
+  GTD: "Good till date",
+};
+
+function describeHold(hold: Hold | null, symbol: string): string {
+  if (!hold) return "Nothing";
+  return "cash" in hold ? formatUsd(hold.cash.toFixed(2)) : `${formatQuantity(hold.units.toFixed())} ${symbol}`;
+}
+
+function stopHint(side: Side, type: OrderKind): string {
+  const when = side === "BUY" ? "rises to this or higher" : "falls to this or lower";
+  return type === "STOP" ? `Executes at the market price once the price ${when}.` : `Becomes a limit order once the price ${when}.`;
+}
 
 function Segmented<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: Array<{ value: T; label: string; tone?: string }>; onChange: (value: T) => void }) {
   return (
@@ -51,7 +80,7 @@ function Segmented<T extends string>({ label, value, options, onChange }: { labe
 /** The order form: live preview, checks before sending, a confirmation step, errors by field. */
 export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderValue, assetPicker }: Props) {
   const { notify } = useToasts();
-  const [draft, setDraft] = useState<OrderDraft>({ side: "BUY", type: "MARKET", quantity: "", limitPrice: "" });
+  const [draft, setDraft] = useState<OrderDraft>({ side: "BUY", type: "MARKET", quantity: "", limitPrice: "", stopPrice: "", timeInForce: "GTC", expiresAt: "" });
   const [serverErrors, setServerErrors] = useState<PlacedErrors>(NO_ERRORS);
   const [confirming, setConfirming] = useState<{ clientOrderId: string } | null>(null);
   const [{ fetching }, placeOrder] = useMutation(PlaceOrderMutation);
@@ -68,7 +97,8 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
   };
 
   const fillMax = () => {
-    const units = maxQuantity(draft.side, context, draft.type === "LIMIT" ? draft.limitPrice : undefined);
+    const atPrice = usesLimitPrice(draft.type) ? draft.limitPrice : draft.type === "STOP" ? draft.stopPrice : undefined;
+    const units = maxQuantity(draft.side, context, atPrice);
     update({ quantity: units ? units.toFixed() : "" });
   };
 
@@ -88,7 +118,10 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
         side: draft.side,
         type: draft.type,
         quantity: draft.quantity.trim(),
-        limitPrice: draft.type === "LIMIT" ? draft.limitPrice.trim() : null,
+        limitPrice: usesLimitPrice(draft.type) ? draft.limitPrice.trim() : null,
+        stopPrice: usesStopPrice(draft.type) ? (draft.stopPrice ?? "").trim() : null,
+        timeInForce: resting ? timeInForce : null,
+        expiresAt: resting && timeInForce === "GTD" && draft.expiresAt ? expiryInstant(draft.expiresAt) : null,
         clientOrderId: confirming.clientOrderId,
       },
     });
@@ -110,17 +143,25 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
     const verb = order.side === "BUY" ? "Bought" : "Sold";
     if (order.status === "FILLED") {
       notify({ tone: "success", title: `${verb} ${formatQuantity(order.quantity)} ${order.asset.symbol}`, body: `at ${formatPrice(order.executedPrice)} for ${formatUsd(order.total)}` });
+    } else if (order.status === "OPEN" && order.stopPrice && !order.triggeredAt) {
+      notify({ tone: "info", title: `${TYPE_LABELS[order.type]} ${order.side.toLowerCase()} placed`, body: `${formatQuantity(order.quantity)} ${order.asset.symbol}, triggered at ${formatPrice(order.stopPrice)}.` });
     } else if (order.status === "OPEN") {
       notify({ tone: "info", title: `Limit ${order.side.toLowerCase()} placed`, body: `${formatQuantity(order.quantity)} ${order.asset.symbol} at ${formatPrice(order.limitPrice)}; it fills when the price gets there.` });
+    } else if (order.status === "CANCELLED" && order.timeInForce === "IOC") {
+      notify({ tone: "info", title: "Not filled: cancelled at once", body: "An immediate-or-cancel order that cannot fill now never rests." });
     } else {
       notify({ tone: "error", title: `Order ${order.status.toLowerCase()}` });
     }
-    setDraft((current) => ({ ...current, quantity: "", limitPrice: "" }));
+    setDraft((current) => ({ ...current, quantity: "", limitPrice: "", stopPrice: "" }));
     setServerErrors(NO_ERRORS);
   };
 
-  const fieldError = (name: "quantity" | "limitPrice") => serverErrors.fields[name] ?? (draft[name].trim() ? preview.errors[name] : undefined);
+  const fieldError = (name: "quantity" | "limitPrice" | "stopPrice" | "expiresAt") =>
+    serverErrors.fields[name] ?? ((draft[name] ?? "").trim() ? preview.errors[name] : undefined);
   const buying = draft.side === "BUY";
+  const resting = draft.type !== "MARKET";
+  const timeInForce: TimeInForce = draft.timeInForce ?? "GTC";
+  const typeLabel = TYPE_LABELS[draft.type];
   const tradable = asset.isTradable ?? true;
 
   return (
@@ -143,10 +184,7 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
         label="Order type"
         value={draft.type}
         onChange={(type) => update({ type })}
-        options={[
-          { value: "MARKET", label: "Market" },
-          { value: "LIMIT", label: "Limit" },
-        ]}
+        options={(Object.keys(TYPE_LABELS) as OrderKind[]).map((value) => ({ value, label: TYPE_LABELS[value] }))}
       />
       <Field
         label={`Quantity (${asset.symbol})`}
@@ -163,7 +201,20 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
           </button>
         }
       />
-      {draft.type === "LIMIT" && (
+      {usesStopPrice(draft.type) && (
+        <Field
+          label={`Stop price (USD per ${asset.symbol})`}
+          name="stopPrice"
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder={asset.price}
+          value={draft.stopPrice ?? ""}
+          onChange={(stopPrice) => update({ stopPrice })}
+          error={fieldError("stopPrice")}
+          hint={preview.triggersNow ? "The price is already there: this order triggers as soon as it is placed." : stopHint(draft.side, draft.type)}
+        />
+      )}
+      {usesLimitPrice(draft.type) && (
         <Field
           label={`Limit price (USD per ${asset.symbol})`}
           name="limitPrice"
@@ -176,12 +227,48 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
           hint={buying ? "Fills when the price falls to this or lower." : "Fills when the price rises to this or higher."}
         />
       )}
+      {resting && (
+        <div className={`field ${serverErrors.fields.timeInForce ? "has-error" : ""}`}>
+          <label htmlFor="time-in-force">Time in force</label>
+          <select id="time-in-force" name="timeInForce" value={timeInForce} onChange={(event) => update({ timeInForce: event.target.value as TimeInForce })}>
+            {(Object.keys(TIME_IN_FORCE_LABELS) as TimeInForce[]).map((value) => (
+              <option key={value} value={value}>
+                {TIME_IN_FORCE_LABELS[value]} ({value})
+              </option>
+            ))}
+          </select>
+          {serverErrors.fields.timeInForce && (
+            <p className="field-error" role="alert" data-field="timeInForce">
+              {serverErrors.fields.timeInForce}
+            </p>
+          )}
+        </div>
+      )}
+      {resting && timeInForce === "GTD" && (
+        <Field
+          label="Expires at (your time)"
+          name="expiresAt"
+          type="datetime-local"
+          value={draft.expiresAt ?? ""}
+          onChange={(expiresAt) => update({ expiresAt })}
+          error={fieldError("expiresAt")}
+          hint="The order is cancelled as expired at this moment if it has not filled; at most 90 days ahead."
+        />
+      )}
 
       <dl className="preview" aria-label="Order preview" data-testid="order-preview">
         <div>
-          <dt>{draft.type === "LIMIT" ? "Limit price" : "Market price"}</dt>
+          <dt>{usesLimitPrice(draft.type) ? "Limit price" : draft.type === "STOP" ? "Stop price" : "Market price"}</dt>
           <dd className="num">{formatPrice(preview.price?.toFixed() ?? null)}</dd>
         </div>
+        {resting && (
+          <div>
+            <dt>Held while open</dt>
+            <dd className="num" data-testid="preview-hold">
+              {describeHold(preview.hold, asset.symbol)}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>{buying ? "Estimated cost" : "Estimated proceeds"}</dt>
           <dd className="num strong" data-testid="preview-total">
@@ -235,9 +322,16 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
           <div>
             <dt>Order</dt>
             <dd>
-              {draft.type === "LIMIT" ? "Limit" : "Market"} {buying ? "buy" : "sell"} · {asset.name}
+              {typeLabel} {buying ? "buy" : "sell"} · {asset.name}
+              {resting ? ` · ${TIME_IN_FORCE_LABELS[timeInForce].toLowerCase()}` : ""}
             </dd>
           </div>
+          {usesStopPrice(draft.type) && (
+            <div>
+              <dt>Stop price</dt>
+              <dd className="num">{formatPrice(draft.stopPrice?.trim() || null)}</dd>
+            </div>
+          )}
           <div>
             <dt>Quantity</dt>
             <dd className="num">
@@ -245,7 +339,7 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
             </dd>
           </div>
           <div>
-            <dt>{draft.type === "LIMIT" ? "Limit price" : "Price now"}</dt>
+            <dt>{usesLimitPrice(draft.type) ? "Limit price" : draft.type === "STOP" ? "Stop price" : "Price now"}</dt>
             <dd className="num">{formatPrice(preview.price?.toFixed() ?? null)}</dd>
           </div>
           <div>
@@ -258,11 +352,23 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
             <dt>Cash after</dt>
             <dd className="num">{formatUsd(preview.cashAfter?.toFixed(2) ?? null)}</dd>
           </div>
+          {resting && (
+            <div>
+              <dt>Held while open</dt>
+              <dd className="num" data-testid="confirm-hold">
+                {describeHold(preview.hold, asset.symbol)}
+              </dd>
+            </div>
+          )}
         </dl>
         <p className="muted small">
           {draft.type === "MARKET"
             ? "A market order fills at the price when it reaches the exchange, which may differ slightly from this preview."
-            : "The order rests until the market reaches your limit; what it needs is held until it fills or you cancel it."}
+            : timeInForce === "IOC"
+              ? "Immediate or cancel: it fills now if it can, otherwise it is cancelled at once and holds nothing."
+              : draft.type === "STOP"
+                ? "The order rests until the market reaches your stop, then executes at the market price of that moment (rejected if the account cannot pay then); what it needs is held until then."
+                : "The order rests until the market reaches your price; what it needs is held until it fills, expires or you cancel it."}
         </p>
         <FormErrors messages={serverErrors.form} />
       </Modal>

@@ -9,14 +9,27 @@ import Big from "big.js";
 import { decimalPlaces, formatPrice, formatQuantity, formatUsd, isDecimalInput, toBig } from "./decimal";
 
 export type Side = "BUY" | "SELL";
-export type OrderKind = "MARKET" | "LIMIT";
+export type OrderKind = "MARKET" | "LIMIT" | "STOP" | "STOP_LIMIT";
+export type TimeInForce = "GTC" | "IOC" | "DAY" | "GTD";
 
 export interface OrderDraft {
   side: Side;
   type: OrderKind;
   quantity: string;
   limitPrice: string;
+  /** STOP and STOP_LIMIT only. */
+  stopPrice?: string;
+  /** Ignored for MARKET (always IOC); GTC when left out. */
+  timeInForce?: TimeInForce;
+  /** GTD only: a local date-time as a datetime-local input gives it ("2026-12-24T17:30"). */
+  expiresAt?: string;
 }
+
+/** Which order types take which price, as the API's contract says. */
+export const usesLimitPrice = (type: OrderKind) => type === "LIMIT" || type === "STOP_LIMIT";
+export const usesStopPrice = (type: OrderKind) => type === "STOP" || type === "STOP_LIMIT";
+/** The longest a GTD order may stay open. */
+export const MAX_GOOD_TILL_DAYS = 90;
 
 export interface OrderContext {
   symbol: string;
@@ -30,11 +43,22 @@ export interface OrderContext {
   minOrderValue?: string;
 }
 
-export type OrderField = "quantity" | "limitPrice";
+export type OrderField = "quantity" | "limitPrice" | "stopPrice" | "expiresAt";
+
+/** What a resting order reserves until it fills, is cancelled or expires. */
+export type Hold = { cash: Big } | { units: Big };
 
 export interface OrderPreview {
-  /** Price the preview assumes: the limit for LIMIT orders, the market price otherwise. */
+  /**
+   * Price the preview assumes: the limit for LIMIT and STOP_LIMIT orders, the stop
+   * for STOP orders (they execute at the market once it gets there), the market
+   * price for MARKET orders.
+   */
   price: Big | null;
+  /** What the order holds while it rests; null for orders that never rest (MARKET, IOC). */
+  hold: Hold | null;
+  /** A stop whose condition already holds at the market price triggers as soon as it is placed. */
+  triggersNow: boolean;
   quantity: Big | null;
   /** Cash that changes hands, rounded to the cent the way the server rounds it. */
   total: Big | null;
@@ -66,19 +90,55 @@ function parsePositive(text: string, dp: number, what: string, example: string):
   return { value };
 }
 
-export function previewOrder(draft: OrderDraft, context: OrderContext): OrderPreview {
+/** A BUY stop triggers at or above its stop price, a SELL stop at or below it. */
+export function stopReached(side: Side, stop: Big, price: Big): boolean {
+  return side === "BUY" ? price.gte(stop) : price.lte(stop);
+}
+
+/** The problem with a GTD expiry typed into a datetime-local input, if any. */
+export function expiryProblem(text: string | undefined, now: Date = new Date()): string | undefined {
+  if (!text || !text.trim()) return "Choose when the order expires.";
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) return "Enter a date and time such as 2026-12-24 17:30.";
+  if (at.getTime() <= now.getTime()) return "The expiry must lie in the future.";
+  if (at.getTime() > now.getTime() + MAX_GOOD_TILL_DAYS * 86_400_000) {
+    return `The expiry may lie at most ${MAX_GOOD_TILL_DAYS} days ahead.`;
+  }
+  return undefined;
+}
+
+/** The expiry to send: the local date-time as an ISO-8601 instant in UTC. */
+export function expiryInstant(text: string): string {
+  return new Date(text).toISOString();
+}
+
+export function previewOrder(draft: OrderDraft, context: OrderContext, now: Date = new Date()): OrderPreview {
   const errors: OrderPreview["errors"] = {};
   const quantity = parsePositive(draft.quantity, QUANTITY_DP, "quantity", "0.25");
   if (quantity.error) errors.quantity = quantity.error;
 
-  let price: Big | null;
-  if (draft.type === "LIMIT") {
+  let limitPrice: Big | null = null;
+  let stopPrice: Big | null = null;
+  if (usesLimitPrice(draft.type)) {
     const limit = parsePositive(draft.limitPrice, PRICE_DP, "limit price", "50000");
     if (limit.error) errors.limitPrice = limit.error;
-    price = limit.value;
-  } else {
-    price = toBig(context.marketPrice);
+    limitPrice = limit.value;
   }
+  if (usesStopPrice(draft.type)) {
+    const stop = parsePositive(draft.stopPrice ?? "", PRICE_DP, "stop price", "45000");
+    if (stop.error) errors.stopPrice = stop.error;
+    stopPrice = stop.value;
+  }
+  const timeInForce = draft.type === "MARKET" ? "IOC" : (draft.timeInForce ?? "GTC");
+  let expiryMissing = false;
+  if (timeInForce === "GTD") {
+    const problem = expiryProblem(draft.expiresAt, now);
+    expiryMissing = !draft.expiresAt?.trim();
+    if (problem && !expiryMissing) errors.expiresAt = problem;
+  }
+  const market = toBig(context.marketPrice);
+  const price = draft.type === "MARKET" ? market : draft.type === "STOP" ? stopPrice : limitPrice;
+  const triggersNow = stopPrice !== null && market !== null && stopReached(draft.side, stopPrice, market);
 
   const cash = toBig(context.cashAvailable);
   const held = toBig(context.positionAvailable) ?? new Big(0);
@@ -110,9 +170,20 @@ export function previewOrder(draft: OrderDraft, context: OrderContext): OrderPre
     }
   }
 
+  let hold: Hold | null = null;
+  if (draft.type !== "MARKET" && timeInForce !== "IOC" && quantity.value && price) {
+    // Held as the server holds it: a BUY quantity x (limit or stop) rounded up to the cent.
+    hold = draft.side === "BUY" ? { cash: orderTotal("BUY", quantity.value, price) } : { units: quantity.value };
+  }
+
   const ready =
-    quantity.value !== null && price !== null && total !== null && Object.keys(errors).length === 0;
-  return { price, quantity: quantity.value, total, cashAfter, positionAfter, errors, ready };
+    quantity.value !== null &&
+    price !== null &&
+    total !== null &&
+    (!usesStopPrice(draft.type) || stopPrice !== null) &&
+    !expiryMissing &&
+    Object.keys(errors).length === 0;
+  return { price, hold, triggersNow, quantity: quantity.value, total, cashAfter, positionAfter, errors, ready };
 }
 
 /**

@@ -5,6 +5,8 @@ import type { BalanceTransactionType } from "../gql/graphql";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Empty, ErrorBanner, Loading, Skeleton } from "../components/Status";
 import { CashForm } from "../features/CashForm";
+import { useAuth } from "../auth/AuthProvider";
+import { ExportDownloads } from "../features/ExportDownloads";
 import { formatDateTime } from "../lib/dates";
 import { direction, formatQuantity, formatUsd, toBig } from "../lib/decimal";
 import { describeRequestError } from "../lib/errors";
@@ -106,6 +108,7 @@ function Ledger() {
 }
 
 export function AccountPage() {
+  const { token } = useAuth();
   const [{ data, fetching, error }, refetch] = useQuery({ query: AccountQuery });
   const me = data?.me;
   if (fetching && !me) return <Loading label="Loading your account…" />;
@@ -147,6 +150,8 @@ export function AccountPage() {
       </div>
 
       <Ledger />
+
+      <ExportDownloads token={token} />
     </div>
   );
 }

@@ -8,7 +8,9 @@ import { LivePrice } from "../components/LivePrice";
 import { Empty, ErrorBanner, Loading } from "../components/Status";
 import { InsightsPanel } from "../features/InsightsPanel";
 import { OrderList } from "../features/OrderList";
+import { PortfolioChart } from "../features/PortfolioChart";
 import { RedPocketModal } from "../features/RedPocketModal";
+import { WatchlistPanel } from "../features/WatchlistPanel";
 import { useLivePrices } from "../hooks/useLivePrices";
 import { direction, formatPercent, formatQuantity, formatUsd } from "../lib/decimal";
 import { describeRequestError } from "../lib/errors";
@@ -74,6 +76,8 @@ export function DashboardPage() {
         </div>
       </div>
 
+      <PortfolioChart />
+
       <div className="dash-grid">
         <InsightsPanel />
 
@@ -107,6 +111,8 @@ export function DashboardPage() {
           )}
         </section>
       </div>
+
+      <WatchlistPanel />
 
       <section className="card" aria-labelledby="recent-title">
         <div className="section-head">

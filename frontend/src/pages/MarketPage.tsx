@@ -1,13 +1,15 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { useQuery } from "urql";
-import { AssetsQuery } from "../api/operations";
+import { AssetsQuery, WatchlistQuery } from "../api/operations";
+import { useAuth } from "../auth/AuthProvider";
 import type { AssetOrder } from "../gql/graphql";
 import { AssetIcon } from "../components/AssetIcon";
 import { Change } from "../components/Change";
 import { LivePrice } from "../components/LivePrice";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Empty, ErrorBanner, Skeleton } from "../components/Status";
+import { WatchStar } from "../features/WatchStar";
 import { useDebounced } from "../hooks/useDebounced";
 import { useLivePrices } from "../hooks/useLivePrices";
 import { formatCompact } from "../lib/decimal";
@@ -62,6 +64,9 @@ export function MarketPage() {
     query: AssetsQuery,
     variables: { after: pages.after, search: query || null, orderBy, tradableOnly },
   });
+  const { signedIn } = useAuth();
+  const [watchlist] = useQuery({ query: WatchlistQuery, pause: !signedIn });
+  const watched = new Set((signedIn ? watchlist.data?.me?.watchlist : null)?.map((asset) => asset.symbol) ?? []);
   const connection = data?.assets;
   const assets = connection?.edges.map((edge) => edge.node) ?? [];
   useLivePrices(assets.map((asset) => asset.symbol), assets.length === 0);
@@ -111,6 +116,7 @@ export function MarketPage() {
           <table className="table market-table" data-testid="market-table">
             <thead>
               <tr>
+                {signedIn && <th className="star-col"><span className="sr-only">Watchlist</span></th>}
                 <SortHeader label="#" order="MARKET_CAP_RANK" current={orderBy} onSort={(value) => setParam("sort", value)} />
                 <SortHeader label="Asset" order="SYMBOL" current={orderBy} onSort={(value) => setParam("sort", value)} />
                 <th className="right">Price</th>
@@ -128,6 +134,11 @@ export function MarketPage() {
                   data-symbol={asset.symbol}
                   onClick={() => navigate(`/market/${asset.symbol}`)}
                 >
+                  {signedIn && (
+                    <td className="star-col">
+                      <WatchStar symbol={asset.symbol} watched={watched.has(asset.symbol)} />
+                    </td>
+                  )}
                   <td className="muted num">{asset.marketCapRank ?? "—"}</td>
                   <td>
                     <Link to={`/market/${asset.symbol}`} className="asset-cell" onClick={(event) => event.stopPropagation()}>

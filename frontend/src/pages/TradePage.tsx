@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { CancelOrderMutation, OpenOrdersQuery, OrderHistoryQuery, TradableAssetsQuery, TradeContextQuery } from "../api/operations";
+import { CancelAllOrdersMutation, CancelOrderMutation, OpenOrdersQuery, OrderHistoryQuery, TradableAssetsQuery, TradeContextQuery } from "../api/operations";
 import type { OrderFieldsFragment } from "../gql/graphql";
 import { AssetIcon } from "../components/AssetIcon";
 import { Change } from "../components/Change";
@@ -20,7 +20,27 @@ function OpenOrders() {
   const [{ data, fetching, error }] = useQuery({ query: OpenOrdersQuery });
   const [cancelling, setCancelling] = useState<string | null>(null);
   const [, cancelOrder] = useMutation(CancelOrderMutation);
+  const [{ fetching: cancellingAll }, cancelAllOrders] = useMutation(CancelAllOrdersMutation);
   const orders = data?.me?.orders.edges.map((edge) => edge.node) ?? [];
+
+  const onCancelAll = async () => {
+    for (const order of orders) reportingPending(orderKey(order.id));
+    const result = await cancelAllOrders({});
+    const payload = result.data?.cancelAllOrders;
+    const cancelled = new Set(payload?.orders.map((order) => order.id) ?? []);
+    for (const order of orders) {
+      if (cancelled.has(order.id)) reported(orderKey(order.id), "CANCELLED");
+      else reportingFailed(orderKey(order.id));
+    }
+    if (!payload) {
+      notify({ tone: "error", title: "Cancel all not sent", body: describeRequestError(result.error) ?? undefined });
+    } else if (payload.errors.length) {
+      notify({ tone: "error", title: "Could not cancel", body: payload.errors.map((item) => item.message).join(" ") });
+    } else {
+      const count = payload.orders.length;
+      notify({ tone: "info", title: count === 1 ? "1 order cancelled" : `${count} orders cancelled`, body: "What they held is released." });
+    }
+  };
 
   const onCancel = async (order: OrderFieldsFragment) => {
     setCancelling(order.id);
@@ -44,9 +64,14 @@ function OpenOrders() {
       <div className="section-head">
         <h2 id="open-orders-title">Open orders</h2>
         <span className="muted small">{orders.length ? `${orders.length} resting` : ""}</span>
+        {orders.length > 0 && (
+          <button type="button" className="btn small danger" onClick={onCancelAll} disabled={cancellingAll} data-testid="cancel-all-orders">
+            {cancellingAll ? "Cancelling…" : "Cancel all"}
+          </button>
+        )}
       </div>
       <ErrorBanner message={data ? null : describeRequestError(error)} />
-      {fetching && !data ? <Skeleton rows={2} /> : orders.length === 0 ? <Empty>No open orders. Limit orders rest here until they fill.</Empty> : <OrderList orders={orders} onCancel={onCancel} cancelling={cancelling} testId="open-orders" />}
+      {fetching && !data ? <Skeleton rows={2} /> : orders.length === 0 ? <Empty>No open orders. Limit and stop orders rest here until they fill, expire or are cancelled.</Empty> : <OrderList orders={orders} onCancel={onCancel} cancelling={cancelling} testId="open-orders" />}
     </section>
   );
 }
@@ -94,7 +119,7 @@ export function TradePage() {
       <header className="page-head">
         <div>
           <h1>Trade</h1>
-          <p className="muted">Market orders fill at once; limit orders wait for your price.</p>
+          <p className="muted">Market orders fill at once; limit and stop orders wait for your price.</p>
         </div>
       </header>
       <div className="trade-grid">
