@@ -64,8 +64,8 @@ async def move(runtime, user, symbol, days_ago: float, side: str, quantity: str,
     await run(
         runtime,
         "WITH o AS (INSERT INTO orders (user_id, asset_id, side, type, status, quantity,"
-        "  executed_price, total, created_at, filled_at)"
-        " SELECT :u, id, :side, 'MARKET', 'FILLED', :q, :p, :total,"
+        "  executed_price, total, time_in_force, created_at, filled_at)"
+        " SELECT :u, id, :side, 'MARKET', 'FILLED', :q, :p, :total, 'IOC',"
         "  now() - CAST(:age AS interval), now() - CAST(:age AS interval)"
         " FROM assets WHERE symbol = :s RETURNING id, asset_id)"
         " INSERT INTO asset_transactions (user_id, asset_id, order_id, side, quantity, price,"

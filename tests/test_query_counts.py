@@ -125,13 +125,17 @@ async def test_alerts_and_watchlist_batch_their_assets(
     gql, count_statements, active_trader, make_asset
 ):
     symbols = [await make_asset("10.00") for _ in range(6)]
-    for symbol in symbols:
+    # Alerts and watchlist on different assets: otherwise whichever resolves first
+    # primes the other's assets, and the count would depend on the order.
+    for followed, alerted in zip(symbols[:3], symbols[3:], strict=True):
         await gql(
-            """mutation($s: String!) { addToWatchlist(assetSymbol: $s) { errors { code } }
-               createPriceAlert(input: {assetSymbol: $s, condition: ABOVE, price: "99"}) {
+            """mutation($f: String!, $a: String!) { addToWatchlist(assetSymbol: $f) {
+                 errors { code } }
+               createPriceAlert(input: {assetSymbol: $a, condition: ABOVE, price: "99"}) {
                  errors { code } } }""",
-            {"s": symbol},
+            {"f": followed, "a": alerted},
             token=active_trader.token,
         )
-    # user + alerts + one batch of their assets + the watchlist JOIN assets
+    # the token check (which reads the user) + alerts + one batch of their assets
+    # + the watchlist JOIN assets
     assert await count(gql, count_statements, ALERTS_AND_WATCHLIST, {}, active_trader.token) == 4
