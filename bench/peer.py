@@ -75,9 +75,9 @@ async def seed_orders(url: str, users: list[BenchUser]) -> None:
         await connection.execute(
             """
             INSERT INTO orders (user_id, asset_id, side, type, status, quantity, executed_price,
-                                total, created_at, filled_at)
+                                total, time_in_force, created_at, filled_at)
             SELECT u.id, a.id, CASE WHEN n % 2 = 0 THEN 'BUY' ELSE 'SELL' END, 'MARKET', 'FILLED',
-                   0.5, a.price, round(0.5 * a.price, 2),
+                   0.5, a.price, round(0.5 * a.price, 2), 'IOC',
                    now() - make_interval(secs => $2 - n), now() - make_interval(secs => $2 - n)
             FROM unnest($1::bigint[]) AS u(id)
             CROSS JOIN generate_series(1, $2) AS n
