@@ -15,7 +15,9 @@ from __future__ import annotations
 import gc
 import os
 import secrets
+import shutil
 import sys
+import tempfile
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,11 +27,12 @@ from pathlib import Path
 import asyncpg
 import uvloop
 
-from bench import report
+from bench import peer, report
 from bench.database import BenchUser, create_users, fresh_database, order_counts
 from bench.direct_order import BUY, SELL, place_market_order
+from bench.http_client import Connection
 from bench.load import Measurement, measure, merge
-from bench.processes import uvicorn_server
+from bench.processes import Server, uvicorn_server
 from bench.scenarios import (
     A_GRAPHQL_ORDER,
     B_BASELINE_ORDER,
@@ -52,7 +55,7 @@ from bench.sql_parity import SqlParity, check_sql_parity
 from domain.limits import Limits
 from domain.tokens import TokenCodec
 from persistence.database import sync_free_url
-from web.config import Settings
+from web.config import SAMPLE_RED_POCKET_CONFIG, Settings
 from web.logs import configure_logging
 
 LEVELS = (1, 4, 16)
@@ -66,6 +69,10 @@ MIN_SLICE_SECONDS = 1.0
 UNLIMITED = 10**9
 DEFAULT_SECONDS = 5.0
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PHASES = ("orders", "reads", "peer")
+"""What one run measures (BENCH_PHASES picks some): the order transaction, the nested
+read against the one-JOIN baselines, the nested read against PostGraphile."""
+PEER_GOAL = 1.0
 RESULTS_FILE = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
@@ -79,10 +86,21 @@ class Run:
     reads: list[Measurement]
     load_before: float
     """The 1-minute load average when the run started: other work shares these cores."""
+    peer: list[Measurement]
+    """The nested read against PostGraphile 4 (bench/peer.py), PEER_CLIENTS clients."""
+    phases: frozenset[str]
 
 
 def _say(text: str) -> None:
     print(text, flush=True)
+
+
+def red_pocket_copy() -> str:
+    """Production refuses the repository's sample red-pocket words by path: a copy of them
+    elsewhere (no red pocket is claimed in a benchmark)."""
+    copy = Path(tempfile.mkdtemp(prefix="cnop_bench_")) / "red-pocket.json"
+    shutil.copyfile(SAMPLE_RED_POCKET_CONFIG, copy)
+    return str(copy)
 
 
 def server_env(url: str) -> dict[str, str]:
@@ -104,6 +122,7 @@ def server_env(url: str) -> dict[str, str]:
         "MAX_PRICE_AGE_S": "31536000",
         "RATE_LIMIT_USER_POINTS": str(UNLIMITED),
         "RATE_LIMIT_IP_POINTS": str(UNLIMITED),
+        "RED_POCKET_CONFIG": red_pocket_copy(),
     }
 
 
@@ -131,7 +150,10 @@ def slice_count(seconds: float) -> int:
 
 
 async def run_levels(
-    targets: list[Target], users: list[BenchUser], seconds: float
+    targets: list[Target],
+    users: list[BenchUser],
+    seconds: float,
+    levels: tuple[int, ...] = LEVELS,
 ) -> list[Measurement]:
     """Every target at every level, its window cut in up to ROUNDS slices taken in turn.
 
@@ -140,7 +162,7 @@ async def run_levels(
     """
     rounds = slice_count(seconds)
     results: list[Measurement] = []
-    for clients in LEVELS:
+    for clients in levels:
         _say(f"  {clients} client(s): {', '.join(target.name for target in targets)}")
         async with AsyncExitStack() as stack:
             calls = [await stack.enter_async_context(t.clients(users[:clients])) for t in targets]
@@ -176,7 +198,38 @@ async def top_up_orders(
     return added
 
 
-async def run(admin_url: str, seconds: float) -> Run:
+async def run_peer(
+    url: str, settings: Settings, product: Server, seconds: float
+) -> list[Measurement]:
+    """The product's nested read and PostGraphile's, same data, slices taken in turn."""
+    users = await create_users(url, peer.PEER_USERS, codec_of(settings))
+    await peer.seed_orders(url, users)
+    async with peer.postgraphile_server(url) as postgraphile:
+        _say(
+            f"nested read vs PostGraphile {peer.postgraphile_version()} (node "
+            f"{peer.node_version()}, :{postgraphile.port}): {peer.PEER_USERS} users x "
+            f"{peer.PEER_ORDERS} orders over {peer.PEER_ASSETS} assets"
+        )
+        targets: list[Target] = [peer.product_read(product), peer.peer_read(postgraphile)]
+        if not await _same_first_answer(product, postgraphile, users[0]):
+            raise RuntimeError("the product and PostGraphile list different orders")
+        # Clients take users in turn, so the 32 clients read 32 different users' pages.
+        return await run_levels(targets, users, seconds, (peer.PEER_CLIENTS,))
+
+
+async def _same_first_answer(product: Server, postgraphile: Server, user: BenchUser) -> bool:
+    answers = []
+    for target, server in ((peer.product_read, product), (peer.peer_read, postgraphile)):
+        (request,) = target(server).requests_for(server, user)
+        connection = Connection(server.host, server.port)
+        try:
+            answers.append(await connection.send(request))
+        finally:
+            await connection.close()
+    return peer.same_answers(*answers)
+
+
+async def run(admin_url: str, seconds: float, phases: frozenset[str]) -> Run:
     load_before = os.getloadavg()[0]
     async with fresh_database(admin_url) as url:
         env = server_env(url)
@@ -201,28 +254,45 @@ async def run(admin_url: str, seconds: float) -> Run:
                 uvicorn_server("baseline", "bench.baseline_app:create", env) as baseline,
             ):
                 _say(f"servers up: GraphQL :{graphql.port}, baseline :{baseline.port}")
-                _say(f"order transaction ({quantity} {SYMBOL} per order, BUY/SELL in turn):")
-                orders = await run_levels(
-                    [
-                        graphql_orders(graphql, quantity),
-                        baseline_orders(baseline, quantity),
-                        DirectTarget(pool, limits, quantity),
-                    ],
-                    users,
-                    seconds,
-                )
-                added = await top_up_orders(url, pool, users, limits, quantity)
-                _say(f"nested read ({added} orders added so every user has >= {RECENT}):")
-                reads = await run_levels(
-                    [
-                        graphql_recent(graphql),
-                        join_graphql_recent(baseline),
-                        baseline_recent(baseline),
-                    ],
-                    users,
-                    seconds,
-                )
-    return Run(seconds, quantity, postgres_version, parity, orders, reads, load_before)
+                orders: list[Measurement] = []
+                reads: list[Measurement] = []
+                peer_reads: list[Measurement] = []
+                if "orders" in phases:
+                    _say(f"order transaction ({quantity} {SYMBOL} per order, BUY/SELL in turn):")
+                    orders = await run_levels(
+                        [
+                            graphql_orders(graphql, quantity),
+                            baseline_orders(baseline, quantity),
+                            DirectTarget(pool, limits, quantity),
+                        ],
+                        users,
+                        seconds,
+                    )
+                if "reads" in phases:
+                    added = await top_up_orders(url, pool, users, limits, quantity)
+                    _say(f"nested read ({added} orders added so every user has >= {RECENT}):")
+                    reads = await run_levels(
+                        [
+                            graphql_recent(graphql),
+                            join_graphql_recent(baseline),
+                            baseline_recent(baseline),
+                        ],
+                        users,
+                        seconds,
+                    )
+                if "peer" in phases:
+                    peer_reads = await run_peer(url, settings, graphql, seconds)
+    return Run(
+        seconds,
+        quantity,
+        postgres_version,
+        parity,
+        orders,
+        reads,
+        load_before,
+        peer_reads,
+        phases,
+    )
 
 
 def _by(results: list[Measurement], name: str, clients: int) -> Measurement:
@@ -233,9 +303,29 @@ def ratios_of(result: Run) -> list[report.Ratio]:
     a, b, c = A_GRAPHQL_ORDER, B_BASELINE_ORDER, C_DIRECT_ORDER
     nested, join_graphql, join_starlette = NESTED_READ, JOIN_GRAPHQL_READ, JOIN_STARLETTE_READ
     orders, reads = result.orders, result.reads
+    ratios: list[report.Ratio] = []
+    if result.peer:
+        n = peer.PEER_CLIENTS
+        ratios.append(
+            report.ratio(
+                "nested/postgraphile",
+                _by(result.peer, peer.PRODUCT_READ, n),
+                _by(result.peer, peer.PEER_READ, n),
+                PEER_GOAL,
+            )
+        )
+    if orders:
+        ratios += [
+            *(
+                report.ratio("a/b", _by(orders, a, n), _by(orders, b, n), report.GOAL)
+                for n in LEVELS
+            ),
+            *(report.ratio("a/c", _by(orders, a, n), _by(orders, c, n), None) for n in LEVELS),
+        ]
+    if not reads:
+        return ratios
     return [
-        *(report.ratio("a/b", _by(orders, a, n), _by(orders, b, n), report.GOAL) for n in LEVELS),
-        *(report.ratio("a/c", _by(orders, a, n), _by(orders, c, n), None) for n in LEVELS),
+        *ratios,
         *(
             report.ratio(
                 "nested/join-graphql",
@@ -259,7 +349,7 @@ def present(result: Run) -> int:
     ratios = ratios_of(result)
     machine = report.machine_info(result.postgres_version, result.load_before)
     python = report.python_info()
-    measurements = result.orders + result.reads
+    measurements = result.orders + result.reads + result.peer
     errors = sum(m.errors for m in measurements)
     goals_met = all(r.verdict == "PASS" for r in ratios if r.goal is not None)
     slices = slice_count(result.seconds)
@@ -268,10 +358,21 @@ def present(result: Run) -> int:
         f"after a {WARMUP_SECONDS:g} s warm-up"
     )
 
-    _say("")
-    _say(report.format_table(f"Order transaction, {window}", result.orders))
-    _say("")
-    _say(report.format_table(f"Nested read of {RECENT} orders, {window}", result.reads))
+    if result.orders:
+        _say("")
+        _say(report.format_table(f"Order transaction, {window}", result.orders))
+    if result.reads:
+        _say("")
+        _say(report.format_table(f"Nested read of {RECENT} orders, {window}", result.reads))
+    if result.peer:
+        _say("")
+        _say(
+            report.format_table(
+                f"Nested read of {peer.PAGE} orders vs PostGraphile {peer.postgraphile_version()}"
+                f" (one Node process), {window}",
+                result.peer,
+            )
+        )
     _say("")
     _say(
         report.format_ratios(
@@ -280,9 +381,10 @@ def present(result: Run) -> int:
     )
     _say("")
     _say(report.format_environment(machine, python))
+    _say(f"node:    {peer.node_version()}, postgraphile {peer.postgraphile_version()}")
     _say(
-        f"goals (a/b and nested/join-graphql >= {report.GOAL}): "
-        + ("met" if goals_met else "NOT met")
+        f"goals (a/b and nested/join-graphql >= {report.GOAL}, nested/postgraphile >= "
+        f"{PEER_GOAL}): " + ("met" if goals_met else "NOT met")
     )
     if errors:
         first = next(m.first_error for m in measurements if m.first_error)
@@ -307,6 +409,8 @@ def present(result: Run) -> int:
             "direct_sql_difference": result.parity.difference,
             "orders": [report.measurement_dict(m) for m in result.orders],
             "reads": [report.measurement_dict(m) for m in result.reads],
+            "peer": [report.measurement_dict(m) for m in result.peer],
+            "phases": sorted(result.phases),
             "ratios": [r.as_dict() for r in ratios],
             "goals_met": goals_met,
             "errors": errors,
@@ -322,10 +426,13 @@ def main() -> None:
     if seconds <= 0:
         raise SystemExit("BENCH_SECONDS must be positive")
     admin_url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
+    phases = frozenset((os.environ.get("BENCH_PHASES") or ",".join(PHASES)).split(","))
+    if not phases or not phases <= set(PHASES):
+        raise SystemExit(f"BENCH_PHASES: a comma-separated subset of {','.join(PHASES)}")
     configure_logging("WARNING")
     # The servers' GC tuning (see bench/product_app.py): the direct scenario runs here.
     gc.set_threshold(20_000, 20, 10)
-    sys.exit(present(uvloop.run(run(admin_url, seconds))))
+    sys.exit(present(uvloop.run(run(admin_url, seconds, phases))))
 
 
 if __name__ == "__main__":

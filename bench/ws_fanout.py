@@ -51,6 +51,12 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = "subscription { prices { symbol price priceChange24h at } }"
+# --batched: one message per tick carrying every price (priceTicks).
+BATCHED_DOCUMENT = "subscription { priceTicks { symbol price priceChange24h at } }"
+BATCHED_FILTERED_DOCUMENT = (
+    "subscription PriceTicks($symbols: [String!]) "
+    "{ priceTicks(symbols: $symbols) { symbol price priceChange24h at } }"
+)
 # The SPA's document: the symbols on its screen, as a variable.
 FILTERED_DOCUMENT = (
     "subscription Prices($symbols: [String!]) "
@@ -92,6 +98,7 @@ async def drive(
     compression: bool,
     out: Path,
     windows: list[list[str]] | None,
+    batched: bool = False,
 ) -> None:
     """Open the subscriptions, say "ready", record until told "stop", write the results."""
     from websockets.asyncio.client import connect
@@ -114,17 +121,18 @@ async def drive(
             if message.get("type") != "next":
                 failures.append(str(message)[:200])
                 continue
-            tick = message["payload"]["data"]["prices"]
-            at = tick["at"]
-            if wanted is not None and tick["symbol"] not in wanted:
-                failures.append(f"unsubscribed symbol {tick['symbol']!r}")
-                continue
-            epoch = at_epochs.get(at)
-            if epoch is None:
-                epoch = at_epochs[at] = datetime.fromisoformat(at).timestamp()
-            counts[at] = counts.get(at, 0) + 1
-            tick_at.append(epoch)
-            lag.append(received - epoch)
+            data = message["payload"]["data"]
+            for tick in data["priceTicks"] if batched else (data["prices"],):
+                at = tick["at"]
+                if wanted is not None and tick["symbol"] not in wanted:
+                    failures.append(f"unsubscribed symbol {tick['symbol']!r}")
+                    continue
+                epoch = at_epochs.get(at)
+                if epoch is None:
+                    epoch = at_epochs[at] = datetime.fromisoformat(at).timestamp()
+                counts[at] = counts.get(at, 0) + 1
+                tick_at.append(epoch)
+                lag.append(received - epoch)
 
     async def open_one(subscriber: Subscriber) -> asyncio.Task[None]:
         ws = await connect(
@@ -139,10 +147,15 @@ async def drive(
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         ack = json.loads(await ws.recv())
         assert ack["type"] == "connection_ack", ack
+        everything, filtered = (
+            (BATCHED_DOCUMENT, BATCHED_FILTERED_DOCUMENT)
+            if batched
+            else (DOCUMENT, FILTERED_DOCUMENT)
+        )
         if subscriber.symbols is None:
-            payload: dict[str, Any] = {"query": DOCUMENT}
+            payload: dict[str, Any] = {"query": everything}
         else:
-            payload = {"query": FILTERED_DOCUMENT, "variables": {"symbols": subscriber.symbols}}
+            payload = {"query": filtered, "variables": {"symbols": subscriber.symbols}}
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
         return asyncio.create_task(listen(ws, subscriber))
 
@@ -357,6 +370,7 @@ async def run_round(
     interval: float,
     compression: bool,
     workdir: Path,
+    batched: bool = False,
 ) -> RoundResult:
     rss_idle = server.memory_info().rss
     shares = [
@@ -376,6 +390,8 @@ async def run_round(
             command += ["--catalogue", ",".join(catalogue), "--spread", spread]
         if not compression:
             command.append("--no-compression")
+        if batched:
+            command.append("--batched")
         processes.append(
             await asyncio.create_subprocess_exec(
                 *command,
@@ -468,7 +484,13 @@ def report(results: list[RoundResult], args: argparse.Namespace) -> str:
         )
         + f"; one tick every {args.interval:g} s, "
         f"{args.ticks} ticks measured after {args.warmup} warm-up ticks; "
-        f"permessage-deflate {'on' if args.compression else 'off'}; {args.drivers} driver(s)",
+        f"permessage-deflate {'on' if args.compression else 'off'}; {args.drivers} driver(s)"
+        + (
+            "; priceTicks: one message per tick per subscriber (delivered and CPU/message "
+            "count prices, not messages)"
+            if args.batched
+            else "; prices: one message per price"
+        ),
         "",
         "| subscribers | delivered | every tick | lag p50 | lag p99 | lag max "
         "| server CPU | CPU/message | driver CPU | other CPU | RSS/connection | goal |",
@@ -544,6 +566,7 @@ async def orchestrate(args: argparse.Namespace) -> None:
                         interval=args.interval,
                         compression=args.compression,
                         workdir=Path(folder),
+                        batched=args.batched,
                     )
                 )
                 # Let the server release the round's connections before the next one.
@@ -605,6 +628,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="decline permessage-deflate (browsers ask for it, so it is on by default)",
     )
+    parser.add_argument(
+        "--batched",
+        action="store_true",
+        help="subscribe to priceTicks (one message per tick with every price) instead of prices",
+    )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--connections", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -625,7 +653,9 @@ def main(argv: list[str] | None = None) -> None:
                 symbol_window(catalogue, args.symbols, args.first + i, args.spread)
                 for i in range(args.connections)
             ]
-        uvloop.run(drive(args.url, args.connections, args.compression, args.out, windows))
+        uvloop.run(
+            drive(args.url, args.connections, args.compression, args.out, windows, args.batched)
+        )
     else:
         asyncio.run(orchestrate(args))
 

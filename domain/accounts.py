@@ -17,7 +17,7 @@ from domain.passwords import PasswordHashing, outdated
 from domain.tokens import Claims, IssuedToken, TokenCodec, still_stands
 from persistence.database import Database
 from persistence.models import User
-from persistence.repositories.token_states import TokenStateRepository
+from persistence.repositories.token_states import TokenStateRepository, user_if_standing
 from persistence.repositories.users import UniqueViolation, UserRepository
 
 T = TypeVar("T")
@@ -170,8 +170,8 @@ class Accounts:
         claims = self._codec.decode(token)
         if claims is None or claims.expires_at <= time.time():
             return None
-        async with self._db.read() as session:
-            found = await TokenStateRepository(session).user_if_standing(claims.user_id, claims.jti)
+        async with self._db.raw() as reads:
+            found = await user_if_standing(reads, claims.user_id, claims.jti)
         if found is None:
             return None
         user, signed_out = found

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
@@ -14,6 +15,7 @@ from persistence.repositories.asset_transactions import AssetTransactionReposito
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.keyset import KeysetPage
 from persistence.repositories.ledger import LedgerRepository
+from persistence.repositories.order_pages import newest_orders
 from persistence.repositories.orders import OrderRepository
 
 
@@ -71,23 +73,39 @@ class History:
         status: str | None = None,
         side: str | None = None,
         asset_symbol: str | None = None,
-    ) -> Page[Order]:
+        with_assets: bool = False,
+    ) -> Page[asyncpg.Record]:
+        """A page of orders as plain rows (``order_pages.ORDER_COLUMNS``), and with
+        ``with_assets`` each asset's columns beside its first order in the page."""
         limit, before = check_first(first), decode_cursor("order", after)
-        async with self._db.read() as session:
-            asset_id = await _asset_filter(session, asset_symbol)
-            if asset_id == NO_SUCH_ASSET:
-                return _empty()
-            keyset = await OrderRepository(session).page(
-                user_id, before_id=before, limit=limit, status=status, side=side, asset_id=asset_id
+        async with self._db.raw() as reads:
+            found = await newest_orders(
+                reads,
+                user_id,
+                before_id=before,
+                limit=limit,
+                status=status,
+                side=side,
+                asset_symbol=asset_symbol,
+                with_assets=with_assets,
             )
+        if found.unknown_asset:
+            return _empty()
 
         async def count() -> int:
             async with self._db.read() as session:
                 return await OrderRepository(session).count(
-                    user_id, status=status, side=side, asset_id=asset_id
+                    user_id, status=status, side=side, asset_id=found.asset_id
                 )
 
-        return _page("order", keyset, after, count)
+        return Page(
+            items=found.rows,
+            cursors=[encode_cursor("order", row["id"]) for row in found.rows],
+            has_next_page=found.has_more,
+            has_previous_page=after is not None,
+            total_count=None,
+            count=count,
+        )
 
     async def transactions(
         self, user_id: int, *, first: int, after: str | None, type_: str | None = None

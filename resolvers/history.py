@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import asyncpg
+
 from domain.pagination import Page
-from persistence.models import AssetTransaction, LedgerEntry, Order
+from persistence.models import AssetTransaction, LedgerEntry
 from resolvers.context import Context
 
 
@@ -14,9 +16,16 @@ async def orders(
     status: str | None,
     side: str | None,
     asset_symbol: str | None,
-) -> Page[Order]:
+    with_assets: bool,
+) -> Page[asyncpg.Record]:
     return await context.services.history.orders(
-        user_id, first=first, after=after, status=status, side=side, asset_symbol=asset_symbol
+        user_id,
+        first=first,
+        after=after,
+        status=status,
+        side=side,
+        asset_symbol=asset_symbol,
+        with_assets=with_assets,
     )
 
 

@@ -34,12 +34,11 @@ from schema.trading import (
     AssetTransaction,
     AssetTransactionConnection,
     AssetTransactionEdge,
-    Order,
     OrderConnection,
     OrderEdge,
     OrderSide,
     OrderStatus,
-    build_orders,
+    orders_from_rows,
 )
 
 
@@ -86,6 +85,7 @@ class User:
         asset_symbol: str | None = strawberry.UNSET,
     ) -> OrderConnection:
         status, side = given(status), given(side)
+        with_assets = selects(info, "edges", "node", "asset")
         page = await resolve_history.orders(
             info.context,
             self.model.id,
@@ -94,11 +94,9 @@ class User:
             status=None if status is None else status.value,
             side=None if side is None else side.value,
             asset_symbol=given(asset_symbol),
+            with_assets=with_assets,
         )
-        if selects(info, "edges", "node", "asset"):
-            nodes = await build_orders(info, page.items)
-        else:
-            nodes = [Order.from_model(model, None) for model in page.items]
+        nodes = orders_from_rows(page.items, with_assets)
         return OrderConnection(
             edges=[
                 OrderEdge(cursor=cursor, node=node)

@@ -25,12 +25,13 @@ from graphql import (
 )
 from graphql.execution import Executor
 from graphql.pyutils import AwaitableOrValue
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.plans import PlannedExecutor
 
 SHARED_EXECUTIONS = "shared_executions"
 
 
-class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
+class SharedEventExecutor(PlannedExecutor):
     _operation_key: tuple[int, str] | None = None
 
     def build_per_event_executor(self, payload: Any) -> Executor[Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any
 
 import strawberry
@@ -31,6 +33,40 @@ class AssetOrder(Enum):
 
 
 _BUILT = "_graphql_asset"
+
+
+_FIELDS = (
+    "id",
+    "symbol",
+    "name",
+    "category",
+    "description",
+    "image_url",
+    "is_tradable",
+    "price",
+    "price_updated_at",
+    "market_cap",
+    "market_cap_rank",
+    "price_change_24h",
+    "price_change_7d",
+    "price_change_30d",
+    "high_24h",
+    "low_24h",
+    "volume_24h",
+    "circulating_supply",
+    "total_supply",
+    "max_supply",
+    "all_time_high",
+    "all_time_high_at",
+    "all_time_low",
+    "all_time_low_at",
+)
+"""Asset's fields, each named as its column in ``assets``."""
+
+
+@cache
+def _keys(prefix: str) -> tuple[tuple[str, str], ...]:
+    return tuple((name, prefix + name) for name in _FIELDS)
 
 
 @strawberry.type(description="A recorded price.", directives=[PUBLIC])
@@ -92,6 +128,11 @@ class Asset:
         if built is None:
             built = model.__dict__[_BUILT] = cls._build(model)
         return built
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], prefix: str = "") -> Asset:
+        """From plain columns (``prefix`` + column name), e.g. beside an order in its row."""
+        return cls(**{name: row[key] for name, key in _keys(prefix)})
 
     @classmethod
     def _build(cls, model: AssetModel) -> Asset:

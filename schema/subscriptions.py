@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from datetime import datetime
@@ -64,6 +65,47 @@ class _SharedTicks:
 _shared_ticks = _SharedTicks()
 
 
+class PriceTickBatch(list[PriceTick]):
+    """The prices one event of ``priceTicks`` carries, and the executions of that event
+    its subscribers share (schema.broadcast reads ``shared_executions`` on the event)."""
+
+    __slots__ = ("events", "shared_executions")
+
+    def __init__(self, events: list[PriceTickEvent]) -> None:
+        super().__init__(_shared_ticks.of(event) for event in events)
+        self.events = events
+        self.shared_executions: dict[Any, Any] = {}
+
+
+class _SharedBatches:
+    """One PriceTickBatch per distinct list of tick events, for every subscriber.
+
+    Subscribers that read promptly get the same events from the hub for a tick (all of
+    them, or those of the same symbols): handing them one batch object lets them share
+    one execution of it, as prices' subscribers share a PriceTick. A subscriber that
+    fell behind gets a list of its own, executed for it alone.
+    """
+
+    KEPT = 256
+
+    def __init__(self) -> None:
+        self._batches: OrderedDict[tuple[int, ...], PriceTickBatch] = OrderedDict()
+
+    def of(self, events: list[PriceTickEvent]) -> PriceTickBatch:
+        key = tuple(map(id, events))
+        batch = self._batches.get(key)
+        # The events are kept with the batch: an id may be reused once its event is freed.
+        if batch is not None and all(a is b for a, b in zip(batch.events, events, strict=True)):
+            return batch
+        batch = self._batches[key] = PriceTickBatch(events)
+        if len(self._batches) > self.KEPT:
+            self._batches.popitem(last=False)
+        return batch
+
+
+_shared_batches = _SharedBatches()
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -78,6 +120,24 @@ class Subscription:
         async with aclosing(resolve.price_ticks(info.context, given(symbols))) as ticks:
             async for tick in ticks:
                 yield _shared_ticks.of(tick)
+
+    @strawberry.subscription(
+        description=(
+            "Live prices as one message per market tick: every price that changed since the "
+            "last message, the newest of each symbol. Public; symbols as for prices. For "
+            "many symbols: one message per tick, where prices sends one per symbol."
+        )
+    )
+    async def price_ticks(
+        self, info: Info, symbols: list[str] | None = strawberry.UNSET
+    ) -> AsyncGenerator[list[PriceTick], None]:
+        async with aclosing(resolve.price_ticks(info.context, given(symbols))) as ticks:
+            while True:
+                try:
+                    events = await ticks.next_batch()
+                except StopAsyncIteration:
+                    return
+                yield _shared_batches.of(events)
 
     @strawberry.subscription(
         description=(

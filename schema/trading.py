@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -16,6 +17,7 @@ from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
 from persistence.models.trading import TimeInForce as StoredTimeInForce
+from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers import trading as resolve
 from resolvers.context import Info
 from schema.catalogue import Asset
@@ -133,19 +135,45 @@ class Order:
     )
     expired_at: datetime | None = strawberry.field(description="When an EXPIRED order was closed.")
 
-    preloaded_asset: strawberry.Private[AssetModel | None] = None
+    preloaded_asset: strawberry.Private[Asset | None] = None
 
     @strawberry.field
     def asset(self) -> Asset:
         # Orders are built with their asset already loaded (``build_orders``: one loader
-        # batch for a whole page), so this answers at once: no coroutine, no Info, per order.
+        # batch for a whole page; a page of rows: one statement), so this answers at once:
+        # no coroutine, no Info, and a completion plan covers it (schema/plans.py).
         assert self.preloaded_asset is not None, "an Order built without its asset"
-        return Asset.from_model(self.preloaded_asset)
+        return self.preloaded_asset
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], asset: Asset | None) -> Order:
+        """From a row of ``order_pages`` (plain columns, no ORM object)."""
+        return cls(
+            preloaded_asset=asset,
+            asset_id=row["asset_id"],
+            id=strawberry.ID(str(row["id"])),
+            client_order_id=row["client_order_id"],
+            side=OrderSide[row["side"]],
+            type=OrderType[row["type"]],
+            status=OrderStatus[row["status"]],
+            quantity=row["quantity"],
+            limit_price=row["limit_price"],
+            executed_price=row["executed_price"],
+            total=row["total"],
+            created_at=row["created_at"],
+            filled_at=row["filled_at"],
+            cancelled_at=row["cancelled_at"],
+            stop_price=row["stop_price"],
+            time_in_force=TimeInForce[row["time_in_force"]],
+            expires_at=row["expires_at"],
+            triggered_at=row["triggered_at"],
+            expired_at=row["expired_at"],
+        )
 
     @classmethod
     def from_model(cls, model: OrderModel, asset: AssetModel | None) -> Order:
         return cls(
-            preloaded_asset=asset,
+            preloaded_asset=None if asset is None else Asset.from_model(asset),
             asset_id=model.asset_id,
             id=strawberry.ID(str(model.id)),
             client_order_id=model.client_order_id,
@@ -172,6 +200,21 @@ async def build_orders(info: Info, models: list[OrderModel]) -> list[Order]:
     """Orders with their assets, loaded in one batch through the request's loader."""
     assets = await resolve.assets_of(info.context, {model.asset_id for model in models})
     return [Order.from_model(model, assets.get(model.asset_id)) for model in models]
+
+
+def orders_from_rows(rows: Sequence[Mapping[str, Any]], with_assets: bool) -> list[Order]:
+    """Orders from a page of ``order_pages`` rows; with_assets: each asset's columns sit
+    beside its first order in the page, and one Asset serves all its orders."""
+    if not with_assets:
+        return [Order.from_row(row, None) for row in rows]
+    assets: dict[int, Asset] = {}
+    orders = []
+    for row in rows:
+        asset = assets.get(row["asset_id"])
+        if asset is None:
+            asset = assets[row["asset_id"]] = Asset.from_row(row, ASSET_PREFIX)
+        orders.append(Order.from_row(row, asset))
+    return orders
 
 
 async def build_order(info: Info, model: OrderModel) -> Order:

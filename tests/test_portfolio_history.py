@@ -171,13 +171,17 @@ async def test_one_statement_whatever_the_points_or_positions(gql, runtime, make
         statements.append(statement)
 
     async def count(user, points):
-        engine = runtime.services.db.engine.sync_engine
+        db = runtime.services.db
+        engine = db.engine.sync_engine
         statements.clear()
         event.listen(engine, "before_cursor_execute", record)
+        # The token check reads the user straight through asyncpg (Database.raw).
+        db.raw_statement_listeners.append(statements.append)
         try:
             await history(gql, user, "ONE_MONTH", points)
         finally:
             event.remove(engine, "before_cursor_execute", record)
+            db.raw_statement_listeners.remove(statements.append)
         return len(statements)
 
     small = await make_user(cash="100.00")

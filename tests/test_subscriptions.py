@@ -449,3 +449,73 @@ async def test_subscribers_of_one_tick_each_get_their_own_selection(runtime, ws_
     assert (await plain.data())["prices"]["price"] == "3.00"
     assert (await aliased.data()) == {"tick": {"name": a, "cost": "3.00"}}
     assert (await other.data()) == {"prices": {"at": at.isoformat(), "symbol": a}}
+
+
+# ------------------------------------------------------------------- priceTicks (batches)
+
+PRICE_TICKS = """
+subscription PriceTicks($symbols: [String!]) {
+  priceTicks(symbols: $symbols) { symbol price priceChange24h at }
+}
+"""
+
+
+async def test_hub_hands_a_batch_reader_every_unread_tick_at_once(hub: LiveHub, hub_stores: Stores):
+    a, b = symbol(), symbol()
+    async with aclosing(hub.prices({a, b})) as ticks:
+        await publish_ticks(hub_stores, tick(a, "1"), tick(b, "2"))
+        await publish_ticks(hub_stores, tick(a, "3"))
+        await until(lambda: len(ticks.pending) == 2 and ticks.pending[a].price == 3, "relayed")
+        batch = await asyncio.wait_for(ticks.next_batch(), WAIT)
+        assert sorted((t.symbol, t.price) for t in batch) == sorted(
+            [(a, Decimal(3)), (b, Decimal(2))]
+        )
+        assert not ticks.pending
+
+
+async def test_price_ticks_sends_one_message_per_tick_with_every_price(runtime, ws_client):
+    client = await ws_client()
+    await subscribed(runtime, lambda: client.subscribe(PRICE_TICKS), prices=1)
+    a, b = symbol(), symbol()
+    at = datetime(2026, 11, 28, 9, 30, 1, 250000, tzinfo=UTC)
+    await publish_ticks(
+        runtime.services.stores,
+        PriceTick(a, Decimal("65000.1"), Decimal("-2.5"), at),
+        PriceTick(b, Decimal("0.000013"), None, at),
+    )
+
+    assert (await client.data())["priceTicks"] == [
+        {"symbol": a, "price": "65000.10", "priceChange24h": "-2.50", "at": at.isoformat()},
+        {"symbol": b, "price": "0.000013", "priceChange24h": None, "at": at.isoformat()},
+    ]
+
+
+async def test_price_ticks_with_symbols_carries_only_those(runtime, ws_client):
+    client = await ws_client()
+    a, b, c = symbol(), symbol(), symbol()
+    variables = {"symbols": [a.lower(), c]}
+    await subscribed(runtime, lambda: client.subscribe(PRICE_TICKS, variables), prices=1)
+    await publish_ticks(runtime.services.stores, tick(b, "5"), tick(a, "10"), tick(c, "2"))
+    first = (await client.data())["priceTicks"]
+    await publish_ticks(runtime.services.stores, tick(b, "6"))  # nothing for this subscriber
+    await publish_ticks(runtime.services.stores, tick(c, "3"))
+    second = (await client.data())["priceTicks"]
+
+    assert sorted((p["symbol"], p["price"]) for p in first) == sorted([(a, "10.00"), (c, "2.00")])
+    assert [(p["symbol"], p["price"]) for p in second] == [(c, "3.00")]
+
+
+async def test_subscribers_of_one_tick_get_the_same_answer(runtime, ws_client):
+    one, two, three = await ws_client(), await ws_client(), await ws_client()
+    await subscribed(runtime, lambda: one.subscribe(PRICE_TICKS), prices=1)
+    await subscribed(runtime, lambda: two.subscribe(PRICE_TICKS), prices=1)
+    await subscribed(
+        runtime, lambda: three.subscribe("subscription { priceTicks { p: price } }"), prices=1
+    )
+    a, b = symbol(), symbol()
+    await publish_ticks(runtime.services.stores, tick(a, "1.5"), tick(b, "2"))
+
+    first, second = (await one.data())["priceTicks"], (await two.data())["priceTicks"]
+    assert first == second
+    assert [p["symbol"] for p in first] == [a, b]
+    assert (await three.data())["priceTicks"] == [{"p": "1.50"}, {"p": "2.00"}]

@@ -111,6 +111,18 @@ class PriceSubscription:
             await self._wakeup.wait()
         raise StopAsyncIteration
 
+    async def next_batch(self) -> list[PriceTick]:
+        """Every unread tick at once, the newest of each symbol: one message per tick for
+        a subscriber of many symbols, where ``__anext__`` hands them over one by one."""
+        while not self._ended:
+            if self.pending:
+                ticks = list(self.pending.values())
+                self.pending.clear()
+                return ticks
+            self._wakeup.clear()
+            await self._wakeup.wait()
+        raise StopAsyncIteration
+
     async def aclose(self) -> None:
         self._ended = True
         self._hub._forget_price_subscription(self)

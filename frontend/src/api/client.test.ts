@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { filter, fromValue, makeSubject, merge, mergeMap, pipe, subscribe, type Source } from "wonka";
 import type { Exchange, Operation, OperationResult } from "@urql/core";
 import { cacheConfig, createApiClient, defaultWsUrl, authHeaders } from "./client";
-import { AssetDetailQuery, AssetsQuery, PricesSubscription } from "./operations";
+import { AssetDetailQuery, AssetsQuery, PriceTicksSubscription } from "./operations";
 
 const wsOptions: Array<Record<string, unknown>> = [];
 vi.mock("graphql-ws", () => ({
@@ -147,11 +147,17 @@ describe("cache", () => {
         if (result.data?.asset) prices.push(result.data.asset.price);
       }),
     );
-    const subscription = client.subscription(PricesSubscription, { symbols: ["BTC"] }).subscribe(() => undefined);
+    const subscription = client.subscription(PriceTicksSubscription, { symbols: ["BTC"] }).subscribe(() => undefined);
     await vi.waitFor(() => expect(tickOperation).not.toBeNull());
     ticks.next({
       operation: tickOperation!,
-      data: { __typename: "Subscription", prices: { __typename: "PriceTick", symbol: "BTC", price: "101.50", priceChange24h: "2.50", at: "2026-11-28T09:00:01+00:00" } },
+      data: {
+        __typename: "Subscription",
+        priceTicks: [
+          { __typename: "PriceTick", symbol: "ETH", price: "3000.00", priceChange24h: null, at: "2026-11-28T09:00:01+00:00" },
+          { __typename: "PriceTick", symbol: "BTC", price: "101.50", priceChange24h: "2.50", at: "2026-11-28T09:00:01+00:00" },
+        ],
+      },
       stale: false,
       hasNext: true,
     } as OperationResult);

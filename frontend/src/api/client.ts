@@ -125,17 +125,18 @@ export const cacheConfig: CacheExchangeOpts = {
     Subscription: {
       // A tick rewrites the asset's price wherever it is shown: market rows,
       // detail page, order ticket and portfolio all read the same Asset record.
-      prices(result, _args, cache) {
-        const tick = result.prices as PriceTickData | undefined;
-        if (!tick) return;
-        const asset = {
-          __typename: "Asset" as const,
-          symbol: tick.symbol,
-          price: tick.price,
-          priceChange24h: tick.priceChange24h,
-          priceUpdatedAt: tick.at,
-        };
-        cache.writeFragment(LivePriceFragment, asset);
+      priceTicks(result, _args, cache) {
+        const ticks = result.priceTicks as PriceTickData[] | undefined;
+        for (const tick of ticks ?? []) {
+          const asset = {
+            __typename: "Asset" as const,
+            symbol: tick.symbol,
+            price: tick.price,
+            priceChange24h: tick.priceChange24h,
+            priceUpdatedAt: tick.at,
+          };
+          cache.writeFragment(LivePriceFragment, asset);
+        }
       },
       // The order itself is normalised by id; what it moved is refetched.
       orderUpdates(_result, _args, cache) {

@@ -574,9 +574,10 @@ export const ClaimRedPocketMutation = graphql(`
 
 // ------------------------------------------------------------ subscriptions
 
-export const PricesSubscription = graphql(`
-  subscription Prices($symbols: [String!]) {
-    prices(symbols: $symbols) {
+/** One message per market tick, carrying every price of these symbols that changed. */
+export const PriceTicksSubscription = graphql(`
+  subscription PriceTicks($symbols: [String!]) {
+    priceTicks(symbols: $symbols) {
       symbol
       price
       priceChange24h
