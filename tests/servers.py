@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import socket
 import sys
@@ -29,6 +30,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def replica_env(
+    database_url: str, redis_url: str, data_dir: object, **extra: str
+) -> dict[str, str]:
+    """What a server process of a multi-replica test runs with: one database, one Redis
+    under a namespace of its own, and the same secret, so tokens cross replicas."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
+        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
+        "MIGRATE_ON_START": "false",
+        "DATA_DIR": str(data_dir),
+        **extra,
+    }
 
 
 class Server:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 
 import pytest
@@ -12,7 +11,7 @@ import websockets
 from websockets.typing import Subprotocol
 
 from domain.market.live import LiveHub
-from tests.servers import Server, forget_namespace, graphql, own_database
+from tests.servers import Server, forget_namespace, graphql, own_database, replica_env
 from tests.support.serving import WAIT, served, until, ws_client
 from tests.test_price_alerts import create
 from web.app import create_app
@@ -80,16 +79,7 @@ async def shared_database(database_url):
 async def test_an_alert_fired_in_one_process_is_pushed_by_another(
     shared_database, redis_url, tmp_path
 ):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DATABASE_URL": shared_database,
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
-        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
-        "MIGRATE_ON_START": "false",
-        "PRICE_ENGINE": "false",
-        "DATA_DIR": str(tmp_path),
-    }
+    env = replica_env(shared_database, redis_url, tmp_path, PRICE_ENGINE="false")
     first, second = Server(env), Server(env)
     try:
         await asyncio.gather(first.start(), second.start())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import time
 import uuid
@@ -18,6 +17,7 @@ from tests.servers import (
     graphql,
     own_database,
     price_ticks,
+    replica_env,
 )
 
 
@@ -31,17 +31,7 @@ async def shared_database(database_url):
 async def test_ticks_cross_processes_and_the_engine_fails_over(
     shared_database, redis_url, tmp_path
 ):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DATABASE_URL": shared_database,
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
-        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
-        "MIGRATE_ON_START": "false",
-        "PRICE_TICK_MS": "200",
-        "DATA_DIR": str(tmp_path),
-        "LOG_LEVEL": "INFO",
-    }
+    env = replica_env(shared_database, redis_url, tmp_path, PRICE_TICK_MS="200", LOG_LEVEL="INFO")
     first, second = Server(env), Server(env)
     try:
         await first.start()
@@ -67,18 +57,14 @@ async def test_ticks_cross_processes_and_the_engine_fails_over(
 async def test_sessions_limits_and_idempotency_hold_across_replicas(
     shared_database, redis_url, tmp_path
 ):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DATABASE_URL": shared_database,
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
-        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
-        "MIGRATE_ON_START": "false",
-        "PRICE_ENGINE": "false",
-        "DATA_DIR": str(tmp_path),
-        "RATE_LIMIT_IP_POINTS": "1000",
-        "RATE_LIMIT_USER_POINTS": "200",
-    }
+    env = replica_env(
+        shared_database,
+        redis_url,
+        tmp_path,
+        PRICE_ENGINE="false",
+        RATE_LIMIT_IP_POINTS="1000",
+        RATE_LIMIT_USER_POINTS="200",
+    )
     first, second = Server(env), Server(env)
     try:
         await asyncio.gather(first.start(), second.start())
@@ -193,18 +179,14 @@ class Storm:
 async def test_a_replica_killed_mid_order_leaves_exact_books_and_the_engine_moves(
     shared_database, redis_url, tmp_path
 ):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DATABASE_URL": shared_database,
-        "REDIS_URL": redis_url,
-        "REDIS_NAMESPACE": f"cnop-test-{uuid.uuid4().hex[:8]}",
-        "JWT_SECRET": "replica-test-secret-" + "y" * 32,
-        "MIGRATE_ON_START": "false",
-        "PRICE_TICK_MS": "200",
-        "DATA_DIR": str(tmp_path),
-        "LOG_LEVEL": "INFO",
-        "RATE_LIMITS_ENABLED": "false",
-    }
+    env = replica_env(
+        shared_database,
+        redis_url,
+        tmp_path,
+        PRICE_TICK_MS="200",
+        LOG_LEVEL="INFO",
+        RATE_LIMITS_ENABLED="false",
+    )
     leader, survivor = Server(env), Server(env)
     try:
         await leader.start()
