@@ -11,10 +11,15 @@ test("the web app sends its queries by hash", async ({ page, context, request })
     const host = new URL(route.request().url()).hostname;
     return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
   });
+  // POST bodies, and GET requests (the catalogue's, cacheable) read from their URL.
   const bodies: Array<Record<string, unknown>> = [];
   page.on("request", (sent) => {
-    if (sent.method() === "POST" && new URL(sent.url()).pathname === "/graphql") {
-      bodies.push(sent.postDataJSON() as Record<string, unknown>);
+    const url = new URL(sent.url());
+    if (url.pathname !== "/graphql") return;
+    if (sent.method() === "POST") bodies.push(sent.postDataJSON() as Record<string, unknown>);
+    if (sent.method() === "GET" && url.searchParams.has("extensions")) {
+      const query = url.searchParams.get("query") ?? undefined;
+      bodies.push({ query, extensions: JSON.parse(url.searchParams.get("extensions") ?? "{}") });
     }
   });
 
