@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import suppress
 from pathlib import Path
 from typing import Any, cast
 
@@ -18,20 +17,12 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.types import QueryParams
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-    _OperationStreamClosed,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
-from strawberry.utils.aio import aclosing
 
 from domain.accounts import Authenticated
 from resolvers.context import Context, Services
@@ -39,6 +30,7 @@ from web.client_ip import client_address
 from web.media_types import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from web.playground import playground_page
 from web.signed_in_sockets import SignedInSockets
+from web.transport_ws import TransportWSHandler
 
 
 def bearer_token(value: str | None) -> str | None:
@@ -81,75 +73,6 @@ HTTP_OPERATIONS = {
     "GET": frozenset({OperationType.QUERY}),
     "POST": frozenset({OperationType.QUERY, OperationType.MUTATION}),
 }
-
-FORBIDDEN = 4403
-"""graphql-transport-ws close code for a token that is refused, at connection_init or later."""
-
-
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws with the token rule applied to every operation, not only to
-    connection_init, and a context of its own for each operation."""
-
-    view: GraphQLApp
-
-    async def handle_task_exception(self, error: Exception) -> None:
-        # A client that leaves while its ticks are being sent is an ordinary goodbye,
-        # not an error worth a traceback (a thousand of them when a page of clients goes).
-        if isinstance(error, WebSocketDisconnected):
-            return
-        await super().handle_task_exception(error)
-
-    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
-        claims = self.context.claims
-        if self.connection_acknowledged and claims is not None:
-            self.view.signed_in.add(self, claims, self.context.services.accounts)
-
-    async def shutdown(self) -> None:
-        self.view.signed_in.discard(self)
-        await super().shutdown()
-
-    async def refuse(self) -> None:
-        """Close with 4403: the connection's token no longer stands. Its operations end
-        with the connection."""
-        with suppress(RuntimeError, WebSocketDisconnected):  # closed already
-            await self.websocket.close(code=FORBIDDEN, reason="Forbidden")
-
-    async def operation_context(self) -> Context | None:
-        """A new context for one operation, with the connection's token checked again
-        (expiry, sign-out, password change); None when it no longer stands."""
-        connection = self.context
-        if connection.token is None:
-            return connection.for_operation(None)
-        authenticated = await connection.services.accounts.authenticate(connection.token)
-        return None if authenticated is None else connection.for_operation(authenticated)
-
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
-        # Strawberry's own run_operation, but with a context per operation: the
-        # connection's would share claims, loaders and memo across every operation.
-        try:
-            context = await self.operation_context()
-            if context is None:
-                await self.refuse()
-                return
-            result_source = await self.schema.stream(
-                operation.query,
-                variable_values=operation.variables,
-                context_value=context,
-                root_value=self.root_value,
-                operation_name=operation.operation_name,
-            )
-            async with aclosing(result_source):
-                await self._send_result_stream(operation, result_source)
-            await operation.send_operation_message({"id": operation.id, "type": "complete"})
-        except _OperationStreamClosed:
-            return
-        except Exception as error:
-            await self.handle_task_exception(error)
-            with suppress(Exception):
-                await operation.send_operation_message({"id": operation.id, "type": "complete"})
-            self.operations.pop(operation.id, None)
-            raise
 
 
 class GraphQLApp(GraphQL[Context, None]):
