@@ -5,6 +5,9 @@ The statements are the ones the repositories emit for a market order through
 clauses (only SQLAlchemy's ``::TYPE`` casts are left out). Every run checks that this is
 still so (bench/sql_parity.py), since the product's transaction changes over time.
 
+A market order is stored as IOC, with no stop price and no expiry; the stale-price check
+(the asset's price must be younger than ``Limits.max_price_age``) is Python only.
+
 BUY:  lock cash row, read asset, insert order, create-if-missing + lock position,
       update position, insert asset transaction, move cash, append ledger entry.
 SELL: lock cash row, read asset, lock position (to check the units; the settlement
@@ -14,6 +17,7 @@ SELL: lock cash row, read asset, lock position (to check the units; the settleme
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import asyncpg
@@ -41,12 +45,14 @@ ASSET_BY_SYMBOL = (
 )
 INSERT_ORDER = (
     "INSERT INTO orders (user_id, asset_id, client_order_id, side, type, status, quantity,"
-    " limit_price, executed_price, total, held_cash, held_quantity, filled_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())"
+    " limit_price, stop_price, time_in_force, executed_price, total, held_cash, held_quantity,"
+    " filled_at, expires_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now(), $15)"
     " RETURNING orders.id, orders.user_id, orders.asset_id, orders.client_order_id,"
     " orders.side, orders.type, orders.status, orders.quantity, orders.limit_price,"
-    " orders.executed_price, orders.total, orders.held_cash, orders.held_quantity,"
-    " orders.created_at, orders.filled_at, orders.cancelled_at"
+    " orders.stop_price, orders.time_in_force, orders.executed_price, orders.total,"
+    " orders.held_cash, orders.held_quantity, orders.created_at, orders.filled_at,"
+    " orders.cancelled_at, orders.expires_at, orders.triggered_at, orders.expired_at"
 )
 CREATE_POSITION = (
     "INSERT INTO positions (user_id, asset_id, quantity, held) VALUES ($1, $2, $3, $4)"
@@ -107,6 +113,8 @@ async def place_market_order(
         asset = await connection.fetchrow(ASSET_BY_SYMBOL, symbol)
         if asset is None or not asset["is_tradable"]:
             raise OrderRejected(f"{symbol} cannot be traded")
+        if datetime.now(UTC) - asset["price_updated_at"] > limits.max_price_age:
+            raise OrderRejected(f"{symbol} has no current price")
         asset_id, price = asset["id"], asset["price"]
         value = quantity * price
         if not limits.min_order_value <= value <= limits.max_order_value:
@@ -122,7 +130,7 @@ async def place_market_order(
         order = await connection.fetchrow(
             INSERT_ORDER,
             *(user_id, asset_id, None, side, "MARKET", "FILLED", quantity),
-            *(None, price, total, ZERO, ZERO),
+            *(None, None, "IOC", price, total, ZERO, ZERO, None),
         )
         order_id: int = order["id"]
         if side == BUY:
