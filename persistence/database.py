@@ -60,6 +60,30 @@ class RawReads:
         return rows
 
 
+class RawTransaction:
+    """Statements inside one transaction, straight through a pooled connection's asyncpg
+    driver: for the market order, whose nine statements cost ~5 ms of CPU through the
+    session against under 1 ms here. asyncpg prepares each statement once per connection
+    (its statement cache) and reuses it."""
+
+    def __init__(
+        self, connection: asyncpg.Connection, listeners: list[Callable[[str], None]]
+    ) -> None:
+        self._connection = connection
+        self._listeners = listeners
+
+    async def fetchrow(self, statement: str, *arguments: object) -> asyncpg.Record | None:
+        for listener in self._listeners:
+            listener(statement)
+        row: asyncpg.Record | None = await self._connection.fetchrow(statement, *arguments)
+        return row
+
+    async def execute(self, statement: str, *arguments: object) -> None:
+        for listener in self._listeners:
+            listener(statement)
+        await self._connection.execute(statement, *arguments)
+
+
 class Database:
     """Owns the engine; hands out sessions that never outlive one unit of work.
 
@@ -115,6 +139,16 @@ class Database:
         async with self.engine.connect() as connection:
             pooled = await connection.get_raw_connection()
             yield RawReads(pooled.driver_connection, self.raw_statement_listeners)
+
+    @asynccontextmanager
+    async def raw_transaction(self) -> AsyncIterator[RawTransaction]:
+        """One transaction on a pooled connection's asyncpg driver: committed on exit,
+        rolled back on any exception, like ``transaction``."""
+        async with self.engine.connect() as connection:
+            pooled = await connection.get_raw_connection()
+            driver: asyncpg.Connection = pooled.driver_connection
+            async with driver.transaction():
+                yield RawTransaction(driver, self.raw_statement_listeners)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
