@@ -1,7 +1,7 @@
 """Does bench/direct_order.py still send the product's SQL? Checked at the start of every run.
 
 One BUY and one SELL go through the product's ``Orders.place`` (statements captured
-from SQLAlchemy) and one of each through the direct transaction (statements captured
+from SQLAlchemy and from ``Database.raw_statement_listeners``) and one of each through the direct transaction (statements captured
 from asyncpg). The two lists are compared after dropping SQLAlchemy's ``::TYPE`` casts,
 whitespace differences and transaction control. A mismatch flags the run: scenario (c)
 would then not be the same transaction any more.
@@ -58,17 +58,25 @@ async def _product_statements(
         if asyncio.current_task() is placing:
             captured.append(normalise(statement))
 
+    def record_raw(statement: str) -> None:
+        if asyncio.current_task() is placing:
+            captured.append(normalise(statement))
+
     engine = runtime.services.db.engine.sync_engine
+    raw_listeners = runtime.services.db.raw_statement_listeners
     try:
         async with runtime.services.db.read() as session:
             await session.execute(text("SELECT 1"))  # the dialect's first-connect queries
         event.listen(engine, "before_cursor_execute", record)
+        raw_listeners.append(record_raw)  # the market order goes straight through asyncpg
         for side in (BUY, SELL):
             await runtime.services.orders.place(
                 user_id,
                 OrderRequest(asset_symbol=symbol, side=side, type="MARKET", quantity=quantity),
             )
     finally:
+        if record_raw in raw_listeners:
+            raw_listeners.remove(record_raw)
         if event.contains(engine, "before_cursor_execute", record):
             event.remove(engine, "before_cursor_execute", record)
         await runtime.close()
