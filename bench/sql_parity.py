@@ -1,9 +1,10 @@
 """Does bench/direct_order.py still send the product's SQL? Checked at the start of every run.
 
 One BUY and one SELL go through the product's ``Orders.place`` (statements captured
-from SQLAlchemy and from ``Database.raw_statement_listeners``) and one of each through the direct transaction (statements captured
-from asyncpg). The two lists are compared after dropping SQLAlchemy's ``::TYPE`` casts,
-whitespace differences and transaction control. A mismatch flags the run: scenario (c)
+from SQLAlchemy and from ``Database.raw_statement_listeners``) and one of each through
+the direct transaction (statements captured from asyncpg). The two lists are compared
+after dropping SQLAlchemy's ``::TYPE`` casts, whitespace differences and transaction
+control. A mismatch flags the run: scenario (c)
 would then not be the same transaction any more.
 """
 

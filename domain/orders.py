@@ -251,18 +251,26 @@ class Orders:
         self._observer = observer
 
     async def place(self, user_id: int, request: OrderRequest) -> Order:
+        order, _ = await self.place_with_asset(user_id, request)
+        return order
+
+    async def place_with_asset(
+        self, user_id: int, request: OrderRequest
+    ) -> tuple[Order, Asset | None]:
+        """Place the order; with it, the asset as its transaction read it (None for a
+        retry), so that an answer showing the order's asset need not read it again."""
         _check_input(request, utc_now())
         if request.type == MARKET:
-            order, placed = await self._place_market(user_id, request)
+            order, asset = await self._place_market(user_id, request)
         else:
-            order, placed = await self._place_other(user_id, request)
-        if not placed:
-            return order  # a retry: nothing executes again, nothing is published
+            order, asset = await self._place_other(user_id, request)
+        if asset is None:
+            return order, None  # a retry: nothing executes again, nothing is published
         self._observer.order_placed(order)
         if order.status == "FILLED":
             self._observer.order_filled(order)
         await self.publish(order)
-        return order
+        return order, asset
 
     async def cancel(self, user_id: int, order_id: str) -> Order:
         not_found = BusinessError(
@@ -313,8 +321,8 @@ class Orders:
             await self.publish(order)
         return cancelled
 
-    async def _place_other(self, user_id: int, request: OrderRequest) -> tuple[Order, bool]:
-        """Limit and stop orders, through the session; True when newly placed."""
+    async def _place_other(self, user_id: int, request: OrderRequest) -> tuple[Order, Asset | None]:
+        """Limit and stop orders, through the session; with the asset when newly placed."""
         async with self._db.transaction() as session:
             balance = await BalanceRepository(session).lock(user_id)
             if balance is None:
@@ -322,11 +330,14 @@ class Orders:
             asset = await AssetRepository(session).by_symbol(request.asset_symbol)
             previous = await self._previous(session, user_id, asset, request)
             if previous is not None:
-                return previous, False
-            order = await self._place(session, balance, self._check_asset(asset, request), request)
-        return order, True
+                return previous, None
+            checked = self._check_asset(asset, request)
+            order = await self._place(session, balance, checked, request)
+        return order, checked
 
-    async def _place_market(self, user_id: int, request: OrderRequest) -> tuple[Order, bool]:
+    async def _place_market(
+        self, user_id: int, request: OrderRequest
+    ) -> tuple[Order, Asset | None]:
         """A market order, the hot path: the same checks and statements as ``_place`` sends
         for it, straight through asyncpg (the session's layers cost several times the
         statements). Each row read is used as read: nothing is loaded twice."""
@@ -342,7 +353,7 @@ class Orders:
                 previous = await fills.by_client_order_id(user_id, request.client_order_id)
                 if previous is not None:
                     _check_same(previous, found, request)
-                    return previous, False
+                    return previous, None
             asset = self._check_asset(found, request)
             price = asset.price
             self._check_value(quantity, price)
@@ -371,7 +382,9 @@ class Orders:
             if position is None:  # a BUY: the position is locked (created if need be) now
                 position = await fills.lock_or_create_position(user_id, asset.id)
                 held = position["quantity"]
-                average: Decimal | None = new_average_cost(held, position["average_cost"], quantity, price)
+                average: Decimal | None = new_average_cost(
+                    held, position["average_cost"], quantity, price
+                )
                 await fills.set_position(user_id, asset.id, held + quantity, average)
                 cash_delta, ledger_type = -total, "ORDER_BUY"
             else:
@@ -385,7 +398,7 @@ class Orders:
             )
             cash = await fills.move_cash(user_id, cash_delta)
             await fills.append_ledger(user_id, ledger_type, cash_delta, cash, order.id)
-        return order, True
+        return order, asset
 
     async def publish(self, order: Order) -> None:
         await self._pubsub.publish(ORDERS_CHANNEL, encode_order(order))
