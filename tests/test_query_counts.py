@@ -139,3 +139,25 @@ async def test_alerts_and_watchlist_batch_their_assets(
     # the token check (which reads the user) + alerts + one batch of their assets
     # + the watchlist JOIN assets
     assert await count(gql, count_statements, ALERTS_AND_WATCHLIST, {}, active_trader.token) == 4
+
+
+PLACE_WITH_ASSET = """
+mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
+  order { status asset { symbol price } } errors { code } } }
+"""
+
+
+async def test_a_market_order_reads_its_asset_once(gql, count_statements, make_user, make_asset):
+    user = await make_user(cash="1000.00")
+    symbol = await make_asset("10.00")
+    buy = {"input": {"assetSymbol": symbol, "side": "BUY", "quantity": "2"}}
+    sell = {"input": {"assetSymbol": symbol, "side": "SELL", "quantity": "1"}}
+    # the token check + the BUY's nine statements (the answer's asset is the one the
+    # transaction read), then the token check + the SELL's eight
+    assert await count(gql, count_statements, PLACE_WITH_ASSET, buy, user.token) == 10
+    assert await count(gql, count_statements, PLACE_WITH_ASSET, sell, user.token) == 9
+    data = await gql(PLACE_WITH_ASSET, buy, token=user.token)
+    assert data["placeOrder"]["order"] == {
+        "status": "FILLED",
+        "asset": {"symbol": symbol, "price": "10.00"},
+    }
