@@ -71,8 +71,8 @@ def build_schema(
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: ErrorDiscipline(hide_suggestions=not suggestions),
         lambda: OperationLimitsExtension(limits),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
+        lambda: ParserCache(maxsize=128),
+        lambda: ValidationCache(maxsize=128),
         # Before the rate limits: a 304 still spends the budget, and a refusal (429)
         # replaces the 304 and is never cached.
         lambda: HttpCaching(public_max_age),

@@ -48,7 +48,7 @@ MULTIPLIER_ARGUMENTS = {"first": 100, "limit": 1000}
 """Arguments that multiply the cost of a field's contents, with their largest value."""
 SATURATED = 10**18
 """Counts stop here: far past any limit, and arithmetic on them stays cheap."""
-MAX_CACHED_DOCUMENTS = 512
+MAX_CACHED_DOCUMENTS = 128
 MAX_MEASURED_DEPTH = 101
 """Selection sets nested deeper are not entered: past any depth limit (at most 100),
 the depth alone refuses the operation."""
