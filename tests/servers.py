@@ -157,6 +157,23 @@ async def graphql(url: str, query: str, variables=None, token: str | None = None
     return response, response.json()
 
 
+async def register(url: str, prefix: str) -> str:
+    """Register a new user on the server at ``url``; its token."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    _, registered = await graphql(
+        url,
+        "mutation($i: RegisterInput!) { register(input: $i) { token } }",
+        {
+            "i": {
+                "username": name,
+                "email": f"{name}@example.com",
+                "password": "Correct-Horse-9-Battery",
+            }
+        },
+    )
+    return str(registered["data"]["register"]["token"])
+
+
 @contextlib.asynccontextmanager
 async def own_database(database_url: str, prefix: str) -> AsyncIterator[str]:
     """A migrated database of its own on the test server (dropped afterwards)."""

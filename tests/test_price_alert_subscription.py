@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 
 import pytest
 import websockets
 from websockets.typing import Subprotocol
 
 from domain.market.live import LiveHub
-from tests.servers import Server, forget_namespace, graphql, own_database, replica_env
+from tests.servers import Server, forget_namespace, graphql, own_database, register, replica_env
 from tests.support.serving import WAIT, served, until, ws_client
 from tests.test_price_alerts import create
 from web.app import create_app
@@ -83,19 +82,7 @@ async def test_an_alert_fired_in_one_process_is_pushed_by_another(
     first, second = Server(env), Server(env)
     try:
         await asyncio.gather(first.start(), second.start())
-        name = f"alerts_{uuid.uuid4().hex[:8]}"
-        _, registered = await graphql(
-            first.url,
-            "mutation($i: RegisterInput!) { register(input: $i) { token } }",
-            {
-                "i": {
-                    "username": name,
-                    "email": f"{name}@example.com",
-                    "password": "Correct-Horse-9-Battery",
-                }
-            },
-        )
-        token = registered["data"]["register"]["token"]
+        token = await register(first.url, "alerts")
         ws_url = second.url.replace("http://", "ws://") + "/graphql"
         protocols = [Subprotocol("graphql-transport-ws")]
         async with websockets.connect(ws_url, subprotocols=protocols) as ws:

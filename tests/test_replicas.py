@@ -17,6 +17,7 @@ from tests.servers import (
     graphql,
     own_database,
     price_ticks,
+    register,
     replica_env,
 )
 
@@ -194,19 +195,7 @@ async def test_a_replica_killed_mid_order_leaves_exact_books_and_the_engine_move
         await survivor.start()
         tokens = []
         for _ in range(4):
-            name = f"storm_{uuid.uuid4().hex[:8]}"
-            _, registered = await graphql(
-                survivor.url,
-                "mutation($i: RegisterInput!) { register(input: $i) { token } }",
-                {
-                    "i": {
-                        "username": name,
-                        "email": f"{name}@example.com",
-                        "password": "Correct-Horse-9-Battery",
-                    }
-                },
-            )
-            token = registered["data"]["register"]["token"]
+            token = await register(survivor.url, "storm")
             _, funded = await graphql(
                 survivor.url,
                 'mutation { deposit(input: {amount: "5000.00"}) { errors { code } } }',
