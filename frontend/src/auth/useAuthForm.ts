@@ -1,6 +1,6 @@
 import type { CombinedError } from "@urql/core";
 import { useState } from "react";
-import { describeRequestError, placeErrors, withoutField, type PlacedErrors, type UserErrorLike } from "../lib/errors";
+import { answerErrors, hasErrors, withoutField, type PlacedErrors, type UserErrorLike } from "../lib/errors";
 import { useAuth } from "./AuthProvider";
 
 /** What `register` and `login` answer alike: a session, or why there is none. */
@@ -31,14 +31,9 @@ export function useAuthForm<F extends string>(fields: readonly F[], failure: str
 
   /** Starts the session the answer carries, or shows why it carries none. */
   const accept = (payload: AuthPayloadLike | null | undefined, error: CombinedError | undefined): boolean => {
-    if (!payload) {
-      setErrors({ fields: {}, form: [describeRequestError(error) ?? failure] });
-      return false;
-    }
-    if (payload.errors.length || !payload.token) {
-      setErrors(placeErrors(payload.errors, fields));
-      return false;
-    }
+    const placed = answerErrors(payload, error, failure, fields);
+    setErrors(placed);
+    if (!payload?.token || hasErrors(placed)) return false;
     signIn({ token: payload.token, expiresAt: payload.expiresAt });
     return true;
   };
