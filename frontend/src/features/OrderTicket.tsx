@@ -4,6 +4,7 @@ import { PlaceOrderMutation } from "../api/operations";
 import { Field, FormErrors } from "../components/Field";
 import { LivePrice } from "../components/LivePrice";
 import { Modal } from "../components/Modal";
+import { Options } from "../components/Options";
 import { Segmented } from "../components/Segmented";
 import { useToasts } from "../components/Toasts";
 import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
@@ -222,11 +223,7 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
         <div className={`field ${serverErrors.fields.timeInForce ? "has-error" : ""}`}>
           <label htmlFor="time-in-force">Time in force</label>
           <select id="time-in-force" name="timeInForce" value={timeInForce} onChange={(event) => update({ timeInForce: event.target.value as TimeInForce })}>
-            {(Object.keys(TIME_IN_FORCE_LABELS) as TimeInForce[]).map((value) => (
-              <option key={value} value={value}>
-                {TIME_IN_FORCE_LABELS[value]} ({value})
-              </option>
-            ))}
+            <Options items={(Object.keys(TIME_IN_FORCE_LABELS) as TimeInForce[]).map((value) => ({ value, label: `${TIME_IN_FORCE_LABELS[value]} (${value})` }))} />
           </select>
           {serverErrors.fields.timeInForce && (
             <p className="field-error" role="alert" data-field="timeInForce">
