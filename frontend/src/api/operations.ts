@@ -133,6 +133,7 @@ export const NextPageFragment = graphql(`
   }
 `);
 
+/** What the dashboard and the portfolio page show of a portfolio. */
 export const PortfolioValueFragment = graphql(`
   fragment PortfolioValue on Portfolio {
     cash
