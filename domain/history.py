@@ -9,6 +9,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
+from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
 from persistence.database import Database
 from persistence.models import AssetTransaction, LedgerEntry, Order
 from persistence.repositories.asset_transactions import AssetTransactionRepository
@@ -70,8 +71,8 @@ class History:
         *,
         first: int,
         after: str | None,
-        status: str | None = None,
-        side: str | None = None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
         asset_symbol: str | None = None,
         with_assets: bool = False,
     ) -> Page[asyncpg.Record]:
@@ -108,7 +109,7 @@ class History:
         )
 
     async def transactions(
-        self, user_id: int, *, first: int, after: str | None, type_: str | None = None
+        self, user_id: int, *, first: int, after: str | None, type_: LedgerEntryType | None = None
     ) -> Page[LedgerEntry]:
         limit, before = check_first(first), decode_cursor("ledger", after)
         async with self._db.read() as session:

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.vocabulary import OrderType, TimeInForce
 from persistence.models import Order, PriceAlert
 
 PRICES_CHANNEL = "prices"
@@ -97,7 +98,8 @@ def decode_order(message: str) -> Order:
     document = json.loads(message)
     # A process still running the previous release publishes orders without the stop
     # and time-in-force fields: those orders are LIMIT (GTC) or MARKET (IOC).
-    document.setdefault("time_in_force", "IOC" if document["type"] == "MARKET" else "GTC")
+    market = document["type"] == OrderType.MARKET
+    document.setdefault("time_in_force", TimeInForce.IOC if market else TimeInForce.GTC)
     values: dict[str, Any] = {name: document[name] for name in _ORDER_PLAIN}
     for name in _ORDER_DECIMALS:
         text = document.get(name)

@@ -23,9 +23,10 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import BusinessError, ErrorCode
-from domain.execution import BUY, settle_fill, trade_total
+from domain.execution import settle_fill, trade_total
 from domain.observers import NO_ORDER_OBSERVER, OrderObserver
-from domain.orders import STOP_LIMIT, Orders, order_value_problem, release_hold, stop_reached
+from domain.orders import Orders, order_value_problem, release_hold, stop_reached
+from domain.vocabulary import OrderSide, OrderStatus, OrderType
 from persistence.database import Database
 from persistence.models import Order
 from persistence.repositories.balances import BalanceRepository
@@ -44,7 +45,7 @@ Step = Callable[[Prices], Awaitable[list[Order]]]
 
 def crosses(side: str, limit_price: Decimal, price: Decimal) -> bool:
     """BUY fills when the price falls to the limit or below, SELL when it rises to it or above."""
-    return price <= limit_price if side == BUY else price >= limit_price
+    return price <= limit_price if side == OrderSide.BUY else price >= limit_price
 
 
 class Matcher:
@@ -98,7 +99,7 @@ class Matcher:
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
             seen = await orders.get(order_id)
-            if seen is None or seen.status != "OPEN":
+            if seen is None or seen.status != OrderStatus.OPEN:
                 return None
             # Same lock order as placing and cancelling: the owner's cash row first.
             await BalanceRepository(session).lock(seen.user_id)
@@ -130,7 +131,7 @@ class Matcher:
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
             seen = await orders.get(order_id)
-            if seen is None or seen.status != "OPEN" or seen.triggered_at is not None:
+            if seen is None or seen.status != OrderStatus.OPEN or seen.triggered_at is not None:
                 return None
             balance = await BalanceRepository(session).lock(seen.user_id)
             order = await orders.lock_open(order_id)
@@ -142,7 +143,7 @@ class Matcher:
                 or not stop_reached(order.side, order.stop_price, price)
             ):
                 return None
-            if order.type == STOP_LIMIT:
+            if order.type == OrderType.STOP_LIMIT:
                 changed = await orders.mark_triggered(order.id)
                 problem = None
             else:
@@ -150,7 +151,7 @@ class Matcher:
                 total = trade_total(order.side, order.quantity, price)
                 # What it holds is the buyer's too: only the rest must come from cash.
                 payable = balance.available + order.held_cash
-                if problem is None and order.side == BUY and total > payable:
+                if problem is None and order.side == OrderSide.BUY and total > payable:
                     problem = BusinessError(
                         ErrorCode.INSUFFICIENT_FUNDS,
                         f"the stop needs {total:,.2f} USD but only {payable:,.2f} USD is there",
@@ -169,7 +170,7 @@ class Matcher:
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
             seen = await orders.get(order_id)
-            if seen is None or seen.status != "OPEN":
+            if seen is None or seen.status != OrderStatus.OPEN:
                 return None
             await BalanceRepository(session).lock(seen.user_id)
             order = await orders.lock_open(order_id)
@@ -196,7 +197,7 @@ class Matcher:
 
     async def _report(self, changed: Order, price: Decimal, problem: BusinessError | None) -> Order:
         """After commit: observe, log and publish what one step did to one order."""
-        if changed.status == "FILLED":
+        if changed.status == OrderStatus.FILLED:
             self._observer.order_filled(changed)
         elif problem is not None:
             log.info("order %d rejected at %s: %s", changed.id, price, problem.message)

@@ -14,10 +14,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Price, now_column
-
-ALERT_CONDITIONS = ("ABOVE", "BELOW")
-ALERT_STATUSES = ("ACTIVE", "TRIGGERED")
+from persistence.models.base import Base, Price, known, now_column
+from persistence.vocabulary import PriceAlertCondition, PriceAlertStatus
 
 
 class PriceAlert(Base):
@@ -25,8 +23,8 @@ class PriceAlert(Base):
 
     __tablename__ = "price_alerts"
     __table_args__ = (
-        CheckConstraint("condition IN ('ABOVE', 'BELOW')", name="condition_known"),
-        CheckConstraint("status IN ('ACTIVE', 'TRIGGERED')", name="status_known"),
+        known("condition", PriceAlertCondition, name="condition_known"),
+        known("status", PriceAlertStatus, name="status_known"),
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint(
             "(status = 'TRIGGERED') = (triggered_at IS NOT NULL AND triggered_price IS NOT NULL)",
@@ -48,7 +46,9 @@ class PriceAlert(Base):
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id", ondelete="CASCADE"))
     condition: Mapped[str] = mapped_column(String(5))
     price: Mapped[Decimal] = mapped_column(Price)
-    status: Mapped[str] = mapped_column(String(9), default="ACTIVE", server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(
+        String(9), default=PriceAlertStatus.ACTIVE, server_default=PriceAlertStatus.ACTIVE.value
+    )
     created_at: Mapped[datetime] = now_column()
     triggered_at: Mapped[datetime | None]
     triggered_price: Mapped[Decimal | None] = mapped_column(Price)

@@ -1,7 +1,8 @@
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from sqlalchemy import DateTime, MetaData, Numeric, func
+from sqlalchemy import CheckConstraint, DateTime, MetaData, Numeric, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -22,6 +23,12 @@ Price = Numeric(30, 10, asdecimal=True)
 Percent = Numeric(14, 4, asdecimal=True)
 BigAmount = Numeric(38, 8, asdecimal=True)
 """Market caps, volumes, supplies."""
+
+
+def known(column: str, words: type[StrEnum], name: str) -> CheckConstraint:
+    """Keeps ``column`` within one closed set of words (persistence/vocabulary.py)."""
+    listed = ", ".join(repr(str(word)) for word in words)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
 
 
 def now_column() -> Mapped[datetime]:

@@ -4,10 +4,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, now_column
-
-LEDGER_TYPES = ("DEPOSIT", "WITHDRAWAL", "ORDER_BUY", "ORDER_SELL", "REWARD")
-RED_POCKET_KINDS = ("SECRET", "CONSOLATION", "NONE")
+from persistence.models.base import Base, Cash, known, now_column
+from persistence.vocabulary import LedgerEntryType, RedPocketKind
 
 
 class LedgerEntry(Base):
@@ -15,7 +13,7 @@ class LedgerEntry(Base):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint(f"type IN {LEDGER_TYPES!r}", name="type_known"),
+        known("type", LedgerEntryType, name="type_known"),
         CheckConstraint("balance_after >= 0", name="balance_after_not_negative"),
         Index("ix_ledger_entries_user_newest", "user_id", "id"),
         # Serves the daily-limit sums: one user's entries of one type since midnight UTC.
@@ -54,7 +52,7 @@ class RedPocketClaim(Base):
 
     __tablename__ = "red_pocket_claims"
     __table_args__ = (
-        CheckConstraint(f"kind IN {RED_POCKET_KINDS!r}", name="kind_known"),
+        known("kind", RedPocketKind, name="kind_known"),
         Index(
             "uq_red_pocket_claims_secret_daily",
             "user_id",

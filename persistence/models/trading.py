@@ -1,6 +1,5 @@
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -15,28 +14,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, Price, Quantity, now_column
-
-ORDER_SIDES = ("BUY", "SELL")
-ORDER_TYPES = ("MARKET", "LIMIT", "STOP", "STOP_LIMIT")
-ORDER_STATUSES = ("OPEN", "FILLED", "CANCELLED", "REJECTED", "EXPIRED")
-
-
-class TimeInForce(StrEnum):
-    """How long a resting order stays open; stored as its name."""
-
-    GTC = "GTC"
-    """Good till cancelled."""
-    IOC = "IOC"
-    """Immediate or cancel: never rests. Every MARKET order is IOC."""
-    DAY = "DAY"
-    """Until the end of the UTC day it was placed on."""
-    GTD = "GTD"
-    """Until its own expires_at."""
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+from persistence.models.base import Base, Cash, Price, Quantity, known, now_column
+from persistence.vocabulary import OrderSide, OrderStatus, OrderType, TimeInForce
 
 
 class Position(Base):
@@ -66,11 +45,11 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("user_id", "client_order_id", name="uq_orders_user_client_order_id"),
-        CheckConstraint(_one_of("side", ORDER_SIDES), name="side_known"),
-        CheckConstraint(_one_of("type", ORDER_TYPES), name="type_known"),
-        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
+        known("side", OrderSide, name="side_known"),
+        known("type", OrderType, name="type_known"),
+        known("status", OrderStatus, name="status_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint(_one_of("time_in_force", tuple(TimeInForce)), name="time_in_force_known"),
+        known("time_in_force", TimeInForce, name="time_in_force_known"),
         CheckConstraint(
             "(type IN ('LIMIT', 'STOP_LIMIT')) = (limit_price IS NOT NULL)",
             name="limit_price_iff_limit_types",
@@ -152,7 +131,7 @@ class AssetTransaction(Base):
 
     __tablename__ = "asset_transactions"
     __table_args__ = (
-        CheckConstraint(_one_of("side", ORDER_SIDES), name="side_known"),
+        known("side", OrderSide, name="side_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         Index("ix_asset_transactions_user_newest", "user_id", "id"),
     )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Order
 from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
+from persistence.vocabulary import OrderSide, OrderStatus
 
 
 class OrderRepository:
@@ -59,7 +60,7 @@ class OrderRepository:
         on instead of waiting, so several processes can match at once and none fills
         an order twice (the status check runs under the lock).
         """
-        statement = select(Order).where(Order.id == order_id, Order.status == "OPEN")
+        statement = select(Order).where(Order.id == order_id, Order.status == OrderStatus.OPEN)
         if user_id is not None:
             statement = statement.where(Order.user_id == user_id)
         statement = statement.with_for_update(skip_locked=True).execution_options(
@@ -83,7 +84,7 @@ class OrderRepository:
     async def mark_filled(self, order_id: int, *, price: Decimal, total: Decimal) -> Order:
         return await self._update(
             order_id,
-            status="FILLED",
+            status=OrderStatus.FILLED,
             executed_price=price,
             total=total,
             filled_at=func.now(),
@@ -93,12 +94,20 @@ class OrderRepository:
 
     async def mark_cancelled(self, order_id: int) -> Order:
         return await self._update(
-            order_id, status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0
+            order_id,
+            status=OrderStatus.CANCELLED,
+            cancelled_at=func.now(),
+            held_cash=0,
+            held_quantity=0,
         )
 
     async def mark_expired(self, order_id: int) -> Order:
         return await self._update(
-            order_id, status="EXPIRED", expired_at=func.now(), held_cash=0, held_quantity=0
+            order_id,
+            status=OrderStatus.EXPIRED,
+            expired_at=func.now(),
+            held_cash=0,
+            held_quantity=0,
         )
 
     async def mark_triggered(self, order_id: int) -> Order:
@@ -111,7 +120,7 @@ class OrderRepository:
         """A STOP that triggered and executed in the same transaction."""
         return await self._update(
             order_id,
-            status="FILLED",
+            status=OrderStatus.FILLED,
             executed_price=price,
             total=total,
             triggered_at=func.now(),
@@ -124,7 +133,7 @@ class OrderRepository:
         """A STOP that triggered but the account could not pay or deliver."""
         return await self._update(
             order_id,
-            status="REJECTED",
+            status=OrderStatus.REJECTED,
             triggered_at=func.now(),
             cancelled_at=func.now(),
             held_cash=0,
@@ -137,7 +146,7 @@ class OrderRepository:
         Waits for concurrent holders (a matcher filling one of them): once it has
         them, none can be filled, triggered or expired until this transaction ends.
         """
-        statement = select(Order).where(Order.user_id == user_id, Order.status == "OPEN")
+        statement = select(Order).where(Order.user_id == user_id, Order.status == OrderStatus.OPEN)
         if asset_id is not None:
             statement = statement.where(Order.asset_id == asset_id)
         statement = (
@@ -149,7 +158,9 @@ class OrderRepository:
         statement = (
             update(Order)
             .where(Order.id.in_(order_ids))
-            .values(status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0)
+            .values(
+                status=OrderStatus.CANCELLED, cancelled_at=func.now(), held_cash=0, held_quantity=0
+            )
             .returning(Order)
             .execution_options(populate_existing=True, synchronize_session=False)
         )
@@ -158,7 +169,11 @@ class OrderRepository:
     async def mark_rejected(self, order_id: int) -> Order:
         """An open order the platform refused to fill; ``cancelled_at`` says when it left."""
         return await self._update(
-            order_id, status="REJECTED", cancelled_at=func.now(), held_cash=0, held_quantity=0
+            order_id,
+            status=OrderStatus.REJECTED,
+            cancelled_at=func.now(),
+            held_cash=0,
+            held_quantity=0,
         )
 
     async def _update(self, order_id: int, **values: Any) -> Order:
@@ -185,11 +200,11 @@ class OrderRepository:
             select(Order.id, Order.asset_id)
             .join(ticks, ticks.c.asset_id == Order.asset_id)
             .where(
-                Order.status == "OPEN",
+                Order.status == OrderStatus.OPEN,
                 or_(Order.stop_price.is_(None), Order.triggered_at.is_not(None)),
                 or_(
-                    and_(Order.side == "BUY", Order.limit_price >= ticks.c.price),
-                    and_(Order.side == "SELL", Order.limit_price <= ticks.c.price),
+                    and_(Order.side == OrderSide.BUY, Order.limit_price >= ticks.c.price),
+                    and_(Order.side == OrderSide.SELL, Order.limit_price <= ticks.c.price),
                 ),
             )
             .order_by(Order.id)
@@ -211,11 +226,11 @@ class OrderRepository:
             select(Order.id, Order.asset_id)
             .join(ticks, ticks.c.asset_id == Order.asset_id)
             .where(
-                Order.status == "OPEN",
+                Order.status == OrderStatus.OPEN,
                 Order.triggered_at.is_(None),
                 or_(
-                    and_(Order.side == "BUY", Order.stop_price <= ticks.c.price),
-                    and_(Order.side == "SELL", Order.stop_price >= ticks.c.price),
+                    and_(Order.side == OrderSide.BUY, Order.stop_price <= ticks.c.price),
+                    and_(Order.side == OrderSide.SELL, Order.stop_price >= ticks.c.price),
                 ),
             )
             .order_by(Order.id)
@@ -230,7 +245,7 @@ class OrderRepository:
         statement = (
             select(Order.id)
             .where(
-                Order.status == "OPEN",
+                Order.status == OrderStatus.OPEN,
                 Order.expires_at.is_not(None),
                 Order.expires_at <= func.now(),
             )
@@ -258,8 +273,8 @@ class OrderRepository:
         *,
         before_id: int | None,
         limit: int,
-        status: str | None = None,
-        side: str | None = None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
         asset_id: int | None = None,
     ) -> KeysetPage[Order]:
         filters = self._filters(user_id, status, side, asset_id)
@@ -269,8 +284,8 @@ class OrderRepository:
         self,
         user_id: int,
         *,
-        status: str | None = None,
-        side: str | None = None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
         asset_id: int | None = None,
     ) -> int:
         filters = self._filters(user_id, status, side, asset_id)
@@ -278,7 +293,7 @@ class OrderRepository:
 
     @staticmethod
     def _filters(
-        user_id: int, status: str | None, side: str | None, asset_id: int | None
+        user_id: int, status: OrderStatus | None, side: OrderSide | None, asset_id: int | None
     ) -> list[ColumnElement[bool]]:
         filters: list[ColumnElement[bool]] = [Order.user_id == user_id]
         if status is not None:

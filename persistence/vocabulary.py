@@ -1,0 +1,78 @@
+"""The closed sets of words the tables store: order side, type, status and time in force,
+ledger entry types, price alert conditions and statuses, red-pocket claim kinds.
+
+Defined here, at the bottom of the layering, because the tables' check constraints and
+the repositories' queries need them and persistence imports nothing above it. The
+layers above take them from ``domain.vocabulary``, which re-exports this module; the
+schema publishes the same classes as GraphQL enums (``schema/enums.py``).
+
+Each member's value is the stored string, equal to its name: a member compares equal to
+the string a row holds, so reading and writing rows needs no conversion.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrderSide(StrEnum):
+    """Also the side of an asset transaction (the fill that moved the units)."""
+
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class OrderType(StrEnum):
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+    STOP = "STOP"
+    STOP_LIMIT = "STOP_LIMIT"
+
+
+class OrderStatus(StrEnum):
+    OPEN = "OPEN"
+    FILLED = "FILLED"
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+class TimeInForce(StrEnum):
+    """How long a resting order stays open."""
+
+    GTC = "GTC"
+    """Good till cancelled."""
+    IOC = "IOC"
+    """Immediate or cancel: never rests. Every MARKET order is IOC."""
+    DAY = "DAY"
+    """Until the end of the UTC day it was placed on."""
+    GTD = "GTD"
+    """Until its own expires_at."""
+
+
+class LedgerEntryType(StrEnum):
+    """What moved the cash of one ledger entry."""
+
+    DEPOSIT = "DEPOSIT"
+    WITHDRAWAL = "WITHDRAWAL"
+    ORDER_BUY = "ORDER_BUY"
+    ORDER_SELL = "ORDER_SELL"
+    REWARD = "REWARD"
+
+
+class PriceAlertCondition(StrEnum):
+    ABOVE = "ABOVE"
+    BELOW = "BELOW"
+
+
+class PriceAlertStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    TRIGGERED = "TRIGGERED"
+
+
+class RedPocketKind(StrEnum):
+    """What one red-pocket guess won: the secret prize, the consolation, or nothing."""
+
+    SECRET = "SECRET"
+    CONSOLATION = "CONSOLATION"
+    NONE = "NONE"
