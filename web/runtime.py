@@ -43,10 +43,10 @@ from persistence import embedded, migrator
 from persistence.advisory_lock import AdvisoryLock
 from persistence.catalogue.loader import load_catalogue_if_empty
 from persistence.database import Database
-from persistence.red_pocket.loader import load_secret_words
 from persistence.stores import open_stores
 from persistence.stores.fallback import FallbackPubSub
 from resolvers.context import Services
+from web.adapters.secret_words import load_secret_words
 from web.config import Settings
 from web.metrics import ORDER_METRICS
 
