@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -82,33 +82,14 @@ class OrderRepository:
         return await self.session.get(Order, order_id)
 
     async def mark_filled(self, order_id: int, *, price: Decimal, total: Decimal) -> Order:
-        return await self._update(
-            order_id,
-            status=OrderStatus.FILLED,
-            executed_price=price,
-            total=total,
-            filled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        values = _leaving_open(OrderStatus.FILLED, "filled_at")
+        return await self._update(order_id, executed_price=price, total=total, **values)
 
     async def mark_cancelled(self, order_id: int) -> Order:
-        return await self._update(
-            order_id,
-            status=OrderStatus.CANCELLED,
-            cancelled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        return await self._update(order_id, **_leaving_open(OrderStatus.CANCELLED, "cancelled_at"))
 
     async def mark_expired(self, order_id: int) -> Order:
-        return await self._update(
-            order_id,
-            status=OrderStatus.EXPIRED,
-            expired_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        return await self._update(order_id, **_leaving_open(OrderStatus.EXPIRED, "expired_at"))
 
     async def mark_triggered(self, order_id: int) -> Order:
         """A STOP_LIMIT whose stop price was reached: still OPEN, now a limit order."""
@@ -118,27 +99,13 @@ class OrderRepository:
         self, order_id: int, *, price: Decimal, total: Decimal
     ) -> Order:
         """A STOP that triggered and executed in the same transaction."""
-        return await self._update(
-            order_id,
-            status=OrderStatus.FILLED,
-            executed_price=price,
-            total=total,
-            triggered_at=func.now(),
-            filled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        values = _leaving_open(OrderStatus.FILLED, "triggered_at", "filled_at")
+        return await self._update(order_id, executed_price=price, total=total, **values)
 
     async def mark_triggered_and_rejected(self, order_id: int) -> Order:
         """A STOP that triggered but the account could not pay or deliver."""
-        return await self._update(
-            order_id,
-            status=OrderStatus.REJECTED,
-            triggered_at=func.now(),
-            cancelled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        values = _leaving_open(OrderStatus.REJECTED, "triggered_at", "cancelled_at")
+        return await self._update(order_id, **values)
 
     async def lock_all_open(self, user_id: int, asset_id: int | None = None) -> list[Order]:
         """Every OPEN order of the user (of one asset), row-locked, oldest first.
@@ -158,9 +125,7 @@ class OrderRepository:
         statement = (
             update(Order)
             .where(Order.id.in_(order_ids))
-            .values(
-                status=OrderStatus.CANCELLED, cancelled_at=func.now(), held_cash=0, held_quantity=0
-            )
+            .values(**_leaving_open(OrderStatus.CANCELLED, "cancelled_at"))
             .returning(Order)
             .execution_options(populate_existing=True, synchronize_session=False)
         )
@@ -168,13 +133,7 @@ class OrderRepository:
 
     async def mark_rejected(self, order_id: int) -> Order:
         """An open order the platform refused to fill; ``cancelled_at`` says when it left."""
-        return await self._update(
-            order_id,
-            status=OrderStatus.REJECTED,
-            cancelled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        return await self._update(order_id, **_leaving_open(OrderStatus.REJECTED, "cancelled_at"))
 
     async def _update(self, order_id: int, **values: Any) -> Order:
         statement = (
@@ -193,46 +152,50 @@ class OrderRepository:
         every asset of the tick, served by the partial index on open orders. A
         STOP_LIMIT is a limit order only once triggered.
         """
-        if not prices:
-            return []
-        ticks = _ticks(prices)
-        statement = (
-            select(Order.id, Order.asset_id)
-            .join(ticks, ticks.c.asset_id == Order.asset_id)
-            .where(
-                Order.status == OrderStatus.OPEN,
+
+        def crossed(price: Any) -> list[ColumnElement[bool]]:
+            return [
                 or_(Order.stop_price.is_(None), Order.triggered_at.is_not(None)),
                 or_(
-                    and_(Order.side == OrderSide.BUY, Order.limit_price >= ticks.c.price),
-                    and_(Order.side == OrderSide.SELL, Order.limit_price <= ticks.c.price),
+                    and_(Order.side == OrderSide.BUY, Order.limit_price >= price),
+                    and_(Order.side == OrderSide.SELL, Order.limit_price <= price),
                 ),
-            )
-            .order_by(Order.id)
-            .limit(limit)
-        )
-        return [
-            (order_id, asset_id) for order_id, asset_id in await self.session.execute(statement)
-        ]
+            ]
+
+        return await self._open_at(prices, limit, crossed)
 
     async def triggered_by(self, prices: dict[int, Decimal], limit: int) -> list[tuple[int, int]]:
         """(order id, asset id) of waiting stops these prices trigger, oldest first.
 
         BUY triggers when price >= stop, SELL when price <= stop.
         """
+
+        def triggered(price: Any) -> list[ColumnElement[bool]]:
+            return [
+                Order.triggered_at.is_(None),
+                or_(
+                    and_(Order.side == OrderSide.BUY, Order.stop_price <= price),
+                    and_(Order.side == OrderSide.SELL, Order.stop_price >= price),
+                ),
+            ]
+
+        return await self._open_at(prices, limit, triggered)
+
+    async def _open_at(
+        self,
+        prices: dict[int, Decimal],
+        limit: int,
+        conditions: Callable[[Any], list[ColumnElement[bool]]],
+    ) -> list[tuple[int, int]]:
+        """(order id, asset id) of OPEN orders meeting ``conditions`` at their asset's price
+        in the tick, oldest first: one statement for every asset of the tick."""
         if not prices:
             return []
         ticks = _ticks(prices)
         statement = (
             select(Order.id, Order.asset_id)
             .join(ticks, ticks.c.asset_id == Order.asset_id)
-            .where(
-                Order.status == OrderStatus.OPEN,
-                Order.triggered_at.is_(None),
-                or_(
-                    and_(Order.side == OrderSide.BUY, Order.stop_price <= ticks.c.price),
-                    and_(Order.side == OrderSide.SELL, Order.stop_price >= ticks.c.price),
-                ),
-            )
+            .where(Order.status == OrderStatus.OPEN, *conditions(ticks.c.price))
             .order_by(Order.id)
             .limit(limit)
         )
@@ -303,6 +266,17 @@ class OrderRepository:
         if asset_id is not None:
             filters.append(Order.asset_id == asset_id)
         return filters
+
+
+def _leaving_open(status: OrderStatus, *stamped: str) -> dict[str, Any]:
+    """The values of an order leaving OPEN: its new status, the ``stamped`` columns set to
+    the transaction's time, and nothing held any more."""
+    return {
+        "status": status,
+        **dict.fromkeys(stamped, func.now()),
+        "held_cash": 0,
+        "held_quantity": 0,
+    }
 
 
 def _ticks(prices: dict[int, Decimal]) -> Any:
