@@ -28,7 +28,7 @@ from domain.observers import NO_ORDER_OBSERVER, OrderObserver
 from domain.orders import Orders, order_value_problem, release_hold, stop_reached
 from domain.vocabulary import OrderSide, OrderStatus, OrderType
 from persistence.database import Database
-from persistence.models import Order
+from persistence.models import CashBalance, Order
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.orders import OrderRepository
 
@@ -98,12 +98,7 @@ class Matcher:
         """
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
-            seen = await orders.get(order_id)
-            if seen is None or seen.status != OrderStatus.OPEN:
-                return None
-            # Same lock order as placing and cancelling: the owner's cash row first.
-            await BalanceRepository(session).lock(seen.user_id)
-            order = await orders.lock_open(order_id)
+            _locked_cash, order = await _lock_open(session, order_id)
             if order is None or order.limit_price is None:
                 return None  # cancelled, filled, or being filled by another process
             if order.stop_price is not None and order.triggered_at is None:
@@ -130,11 +125,7 @@ class Matcher:
         """
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
-            seen = await orders.get(order_id)
-            if seen is None or seen.status != OrderStatus.OPEN or seen.triggered_at is not None:
-                return None
-            balance = await BalanceRepository(session).lock(seen.user_id)
-            order = await orders.lock_open(order_id)
+            balance, order = await _lock_open(session, order_id, untriggered=True)
             if (
                 balance is None
                 or order is None
@@ -168,16 +159,11 @@ class Matcher:
 
     async def _expire(self, order_id: int, _: None) -> Order | None:
         async with self._db.transaction() as session:
-            orders = OrderRepository(session)
-            seen = await orders.get(order_id)
-            if seen is None or seen.status != OrderStatus.OPEN:
-                return None
-            await BalanceRepository(session).lock(seen.user_id)
-            order = await orders.lock_open(order_id)
+            _locked_cash, order = await _lock_open(session, order_id)
             if order is None:
                 return None
             await release_hold(session, order)
-            changed = await orders.mark_expired(order.id)
+            changed = await OrderRepository(session).mark_expired(order.id)
         await self._orders.publish(changed)
         return changed
 
@@ -203,6 +189,25 @@ class Matcher:
             log.info("order %d rejected at %s: %s", changed.id, price, problem.message)
         await self._orders.publish(changed)
         return changed
+
+
+async def _lock_open(
+    session: AsyncSession, order_id: int, *, untriggered: bool = False
+) -> tuple[CashBalance | None, Order | None]:
+    """The owner's cash row and the order, locked, when a first unlocked look finds the
+    order OPEN (and, with ``untriggered``, not yet triggered); (None, None) otherwise.
+
+    Same lock order as placing and cancelling: the owner's cash row first. The order
+    comes back None when it left OPEN meanwhile or another process is holding it.
+    """
+    orders = OrderRepository(session)
+    seen = await orders.get(order_id)
+    if seen is None or seen.status != OrderStatus.OPEN:
+        return None, None
+    if untriggered and seen.triggered_at is not None:
+        return None, None
+    balance = await BalanceRepository(session).lock(seen.user_id)
+    return balance, await orders.lock_open(order_id)
 
 
 T = TypeVar("T")
