@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clock import start_of_utc_day, utc_now
-from domain.errors import BusinessError, ErrorCode, invalid
+from domain.errors import BusinessError, ErrorCode, asset_not_found, invalid
 from domain.execution import new_average_cost, settle_fill, trade_total
 from domain.limits import Limits
 from domain.market.events import ORDERS_CHANNEL, encode_order
@@ -306,11 +306,7 @@ class Orders:
             if asset_symbol is not None:
                 asset = await AssetRepository(session).by_symbol(asset_symbol)
                 if asset is None:
-                    raise BusinessError(
-                        ErrorCode.ASSET_NOT_FOUND,
-                        f"No asset has the symbol {asset_symbol.strip().upper()[:20]}.",
-                        "assetSymbol",
-                    )
+                    raise asset_not_found(asset_symbol.strip().upper()[:20])
                 asset_id = asset.id
             orders = OrderRepository(session)
             open_orders = await orders.lock_all_open(user_id, asset_id)
@@ -418,11 +414,7 @@ class Orders:
 
     def _check_asset(self, asset: Asset | None, request: OrderRequest) -> Asset:
         if asset is None:
-            raise BusinessError(
-                ErrorCode.ASSET_NOT_FOUND,
-                f"No asset has the symbol {request.asset_symbol.strip().upper()[:20]}.",
-                "assetSymbol",
-            )
+            raise asset_not_found(request.asset_symbol.strip().upper()[:20])
         if not asset.is_tradable:
             raise BusinessError(
                 ErrorCode.ASSET_NOT_TRADABLE,

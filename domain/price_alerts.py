@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.errors import BusinessError, ErrorCode, invalid
+from domain.errors import BusinessError, ErrorCode, asset_not_found, invalid
 from domain.market.events import ALERTS_CHANNEL, encode_alert
 from domain.validation import positive_amount
 from domain.vocabulary import PriceAlertCondition, PriceAlertStatus
@@ -65,11 +65,7 @@ class PriceAlerts:
             await alerts.lock_owner(user_id)
             asset = await assets.by_symbol(request.asset_symbol)
             if asset is None:
-                raise BusinessError(
-                    ErrorCode.ASSET_NOT_FOUND,
-                    f'No asset has the symbol "{request.asset_symbol.strip()[:20]}".',
-                    "assetSymbol",
-                )
+                raise asset_not_found(f'"{request.asset_symbol.strip()[:20]}"')
             if await alerts.count_active(user_id) >= MAX_ACTIVE_ALERTS:
                 raise BusinessError(
                     ErrorCode.ALERT_LIMIT_REACHED,

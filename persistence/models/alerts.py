@@ -2,10 +2,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    BigInteger,
     CheckConstraint,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     String,
@@ -14,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Price, known, now_column
+from persistence.models.base import Base, Price, known, now_column, owner_id, serial_id
 from persistence.vocabulary import PriceAlertCondition, PriceAlertStatus
 
 
@@ -41,8 +39,8 @@ class PriceAlert(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id", ondelete="CASCADE"))
     condition: Mapped[str] = mapped_column(String(5))
     price: Mapped[Decimal] = mapped_column(Price)
@@ -63,7 +61,7 @@ class WatchlistItem(Base):
         Index("ix_watchlist_items_user_added", "user_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = now_column()

@@ -1,8 +1,18 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, Numeric, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    MetaData,
+    Numeric,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -29,6 +39,16 @@ def known(column: str, words: type[StrEnum], name: str) -> CheckConstraint:
     """Keeps ``column`` within one closed set of words (persistence/vocabulary.py)."""
     listed = ", ".join(repr(str(word)) for word in words)
     return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+def serial_id() -> Mapped[int]:
+    """A BIGINT identity primary key."""
+    return mapped_column(BigInteger, Identity(), primary_key=True)
+
+
+def owner_id(**options: Any) -> Mapped[int]:
+    """The user a row belongs to; the row goes when the user does."""
+    return mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), **options)
 
 
 def now_column() -> Mapped[datetime]:

@@ -1,10 +1,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, known, now_column
+from persistence.models.base import Base, Cash, known, now_column, owner_id, serial_id
 from persistence.vocabulary import LedgerEntryType, RedPocketKind
 
 
@@ -20,8 +20,8 @@ class LedgerEntry(Base):
         Index("ix_ledger_entries_user_type_created", "user_id", "type", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     type: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal] = mapped_column(Cash)
     balance_after: Mapped[Decimal] = mapped_column(Cash)
@@ -34,9 +34,7 @@ class IdempotencyKey(Base):
 
     __tablename__ = "idempotency_keys"
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = owner_id(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     operation: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal] = mapped_column(Cash)
@@ -69,8 +67,8 @@ class RedPocketClaim(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     day: Mapped[date]
     kind: Mapped[str] = mapped_column(String(11))
     amount: Mapped[Decimal] = mapped_column(Cash)

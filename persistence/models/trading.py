@@ -5,7 +5,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     String,
@@ -14,7 +13,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, Price, Quantity, known, now_column
+from persistence.models.base import (
+    Base,
+    Cash,
+    Price,
+    Quantity,
+    known,
+    now_column,
+    owner_id,
+    serial_id,
+)
 from persistence.vocabulary import OrderSide, OrderStatus, OrderType, TimeInForce
 
 
@@ -27,9 +35,7 @@ class Position(Base):
         CheckConstraint("held >= 0 AND held <= quantity", name="held_within_quantity"),
     )
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = owner_id(primary_key=True)
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"), primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     held: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
@@ -98,8 +104,8 @@ class Order(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"))
     client_order_id: Mapped[str | None] = mapped_column(String(64))
     side: Mapped[str] = mapped_column(String(4))
@@ -136,8 +142,8 @@ class AssetTransaction(Base):
         Index("ix_asset_transactions_user_newest", "user_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"))
     order_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("orders.id"))
     side: Mapped[str] = mapped_column(String(4))
