@@ -4,7 +4,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, now_column, owner_id, serial_id
+from persistence.models.base import Base, Cash, held_within, now_column, owner_id, serial_id
 
 
 class User(Base):
@@ -47,10 +47,7 @@ class CashBalance(Base):
     """A user's USD cash. ``held`` is the part reserved by open buy orders."""
 
     __tablename__ = "cash_balances"
-    __table_args__ = (
-        CheckConstraint("cash >= 0", name="cash_not_negative"),
-        CheckConstraint("held >= 0 AND held <= cash", name="held_within_cash"),
-    )
+    __table_args__ = held_within("cash")
 
     user_id: Mapped[int] = owner_id(primary_key=True)
     cash: Mapped[Decimal] = mapped_column(Cash, default=Decimal("0.00"))

@@ -41,6 +41,14 @@ def known(column: str, words: type[StrEnum], name: str) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({listed})", name=name)
 
 
+def held_within(total: str) -> tuple[CheckConstraint, CheckConstraint]:
+    """``total`` is never negative, and ``held``, the part open orders reserve, lies within it."""
+    return (
+        CheckConstraint(f"{total} >= 0", name=f"{total}_not_negative"),
+        CheckConstraint(f"held >= 0 AND held <= {total}", name=f"held_within_{total}"),
+    )
+
+
 def serial_id() -> Mapped[int]:
     """A BIGINT identity primary key."""
     return mapped_column(BigInteger, Identity(), primary_key=True)

@@ -18,6 +18,7 @@ from persistence.models.base import (
     Cash,
     Price,
     Quantity,
+    held_within,
     known,
     now_column,
     owner_id,
@@ -30,10 +31,7 @@ class Position(Base):
     """Units of one asset a user holds. ``held`` is reserved by open sell orders."""
 
     __tablename__ = "positions"
-    __table_args__ = (
-        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
-        CheckConstraint("held >= 0 AND held <= quantity", name="held_within_quantity"),
-    )
+    __table_args__ = held_within("quantity")
 
     user_id: Mapped[int] = owner_id(primary_key=True)
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"), primary_key=True)
