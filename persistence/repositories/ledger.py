@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import IdempotencyKey, LedgerEntry
-from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, narrowed, newest_first
 from persistence.vocabulary import LedgerEntryType
 
 
@@ -79,10 +79,7 @@ class LedgerRepository:
 
     @staticmethod
     def _filters(user_id: int, type_: LedgerEntryType | None) -> list[ColumnElement[bool]]:
-        filters: list[ColumnElement[bool]] = [LedgerEntry.user_id == user_id]
-        if type_ is not None:
-            filters.append(LedgerEntry.type == type_)
-        return filters
+        return narrowed(LedgerEntry.user_id == user_id, (LedgerEntry.type, type_))
 
 
 class IdempotencyRepository:

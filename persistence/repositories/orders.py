@@ -20,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Order
-from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, narrowed, newest_first
+from persistence.repositories.row_locks import lock_one
 from persistence.vocabulary import OrderSide, OrderStatus
 
 
@@ -70,13 +71,7 @@ class OrderRepository:
 
     async def lock_for_user(self, order_id: int, user_id: int) -> Order | None:
         """The user's order, row-locked (waiting for a concurrent holder), whatever its status."""
-        statement = (
-            select(Order)
-            .where(Order.id == order_id, Order.user_id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return (await self.session.scalars(statement)).first()
+        return await lock_one(self.session, Order, Order.id == order_id, Order.user_id == user_id)
 
     async def get(self, order_id: int) -> Order | None:
         return await self.session.get(Order, order_id)
@@ -258,14 +253,12 @@ class OrderRepository:
     def _filters(
         user_id: int, status: OrderStatus | None, side: OrderSide | None, asset_id: int | None
     ) -> list[ColumnElement[bool]]:
-        filters: list[ColumnElement[bool]] = [Order.user_id == user_id]
-        if status is not None:
-            filters.append(Order.status == status)
-        if side is not None:
-            filters.append(Order.side == side)
-        if asset_id is not None:
-            filters.append(Order.asset_id == asset_id)
-        return filters
+        return narrowed(
+            Order.user_id == user_id,
+            (Order.status, status),
+            (Order.side, side),
+            (Order.asset_id, asset_id),
+        )
 
 
 def _leaving_open(status: OrderStatus, *stamped: str) -> dict[str, Any]:
