@@ -16,24 +16,33 @@ from enum import StrEnum
 
 
 class OrderSide(StrEnum):
-    """Also the side of an asset transaction (the fill that moved the units)."""
+    """Which way units move; also the side of the asset transaction a fill writes."""
 
     BUY = "BUY"
     SELL = "SELL"
 
 
 class OrderType(StrEnum):
+    """How an order executes (the API's OrderType says it in full)."""
+
     MARKET = "MARKET"
+    """At once, at the current price."""
     LIMIT = "LIMIT"
     STOP = "STOP"
+    """Once the price reaches its stop: then as MARKET."""
     STOP_LIMIT = "STOP_LIMIT"
+    """Once the price reaches its stop: then as LIMIT."""
 
 
 class OrderStatus(StrEnum):
+    """Where an order is in its life: OPEN until it leaves for one of the other four."""
+
     OPEN = "OPEN"
+    """Resting, holding cash (BUY) or units (SELL)."""
     FILLED = "FILLED"
     CANCELLED = "CANCELLED"
     REJECTED = "REJECTED"
+    """Refused by the platform when it came to fill it."""
     EXPIRED = "EXPIRED"
 
 
@@ -58,14 +67,19 @@ class LedgerEntryType(StrEnum):
     ORDER_BUY = "ORDER_BUY"
     ORDER_SELL = "ORDER_SELL"
     REWARD = "REWARD"
+    """A red-pocket prize."""
 
 
 class PriceAlertCondition(StrEnum):
     ABOVE = "ABOVE"
+    """Met at or above the alert's price."""
     BELOW = "BELOW"
+    """Met at or below the alert's price."""
 
 
 class PriceAlertStatus(StrEnum):
+    """ACTIVE until its condition is first met; an alert never fires twice."""
+
     ACTIVE = "ACTIVE"
     TRIGGERED = "TRIGGERED"
 

@@ -14,15 +14,14 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
-from domain.vocabulary import (
-    LedgerEntryType,
-    OrderSide,
-    OrderStatus,
-    OrderType,
-    PriceAlertCondition,
-    PriceAlertStatus,
-    TimeInForce,
-)
+# The domain's classes themselves, under the names the schema speaks of them by.
+from domain.vocabulary import LedgerEntryType as BalanceTransactionType
+from domain.vocabulary import OrderSide as OrderSide
+from domain.vocabulary import OrderStatus as OrderStatus
+from domain.vocabulary import OrderType as OrderType
+from domain.vocabulary import PriceAlertCondition as PriceAlertCondition
+from domain.vocabulary import PriceAlertStatus as PriceAlertStatus
+from domain.vocabulary import TimeInForce as TimeInForce
 
 E = TypeVar("E", bound=Enum)
 
@@ -100,8 +99,7 @@ graphql_enum(
     },
 )
 
-graphql_enum(LedgerEntryType, name="BalanceTransactionType")
-BalanceTransactionType = LedgerEntryType
+graphql_enum(BalanceTransactionType, name="BalanceTransactionType")
 
 graphql_enum(
     PriceAlertCondition,
