@@ -7,7 +7,8 @@ layers above take them from ``domain.vocabulary``, which re-exports this module;
 schema publishes the same classes as GraphQL enums (``schema/enums.py``).
 
 Each member's value is the stored string, equal to its name: a member compares equal to
-the string a row holds, so reading and writing rows needs no conversion.
+the string a row holds, so reading and writing rows needs no conversion. One module for
+all of them: the sets are few and small, and together they are what the tables may hold.
 """
 
 from __future__ import annotations
