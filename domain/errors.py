@@ -48,3 +48,11 @@ class BusinessErrors(Exception):
 
 def invalid(field: str, message: str) -> BusinessError:
     return BusinessError(ErrorCode.VALIDATION_FAILED, message, field)
+
+
+def asset_not_found(shown_symbol: str) -> BusinessError:
+    """``shown_symbol`` is the symbol as the message shows it: trading shows it upper-cased,
+    the watchlist and alerts quote it as it was typed."""
+    return BusinessError(
+        ErrorCode.ASSET_NOT_FOUND, f"No asset has the symbol {shown_symbol}.", "assetSymbol"
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncpg
 
 from domain.pagination import Page
+from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
 from persistence.models import AssetTransaction, LedgerEntry
 from resolvers.context import Context
 
@@ -13,8 +14,8 @@ async def orders(
     *,
     first: int,
     after: str | None,
-    status: str | None,
-    side: str | None,
+    status: OrderStatus | None,
+    side: OrderSide | None,
     asset_symbol: str | None,
     with_assets: bool,
 ) -> Page[asyncpg.Record]:
@@ -30,7 +31,7 @@ async def orders(
 
 
 async def transactions(
-    context: Context, user_id: int, *, first: int, after: str | None, type_: str | None
+    context: Context, user_id: int, *, first: int, after: str | None, type_: LedgerEntryType | None
 ) -> Page[LedgerEntry]:
     return await context.services.history.transactions(
         user_id, first=first, after=after, type_=type_

@@ -17,17 +17,17 @@ from resolvers import history as resolve_history
 from resolvers import portfolio as resolve_portfolio
 from resolvers import watchlist as resolve_watchlist
 from resolvers.context import Info
-from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
+from schema.alerts import PriceAlert, build_alerts
 from schema.cash import (
     Balance,
     BalanceTransaction,
     BalanceTransactionConnection,
     BalanceTransactionEdge,
-    BalanceTransactionType,
     Limits,
 )
 from schema.catalogue import Asset
 from schema.common import UserError, edges, given, page_info, selects, user_errors
+from schema.enums import BalanceTransactionType, OrderSide, OrderStatus, PriceAlertStatus
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
 from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
 from schema.trading import (
@@ -36,8 +36,6 @@ from schema.trading import (
     AssetTransactionEdge,
     OrderConnection,
     OrderEdge,
-    OrderSide,
-    OrderStatus,
     orders_from_rows,
 )
 
@@ -91,8 +89,8 @@ class User:
             self.model.id,
             first=20 if first is None else first,
             after=given(after),
-            status=None if status is None else status.value,
-            side=None if side is None else side.value,
+            status=status,
+            side=side,
             asset_symbol=given(asset_symbol),
             with_assets=with_assets,
         )
@@ -120,7 +118,7 @@ class User:
             self.model.id,
             first=20 if first is None else first,
             after=given(after),
-            type_=None if type is None else type.value,
+            type_=type,
         )
         return BalanceTransactionConnection(
             edges=edges(page, BalanceTransactionEdge, BalanceTransaction.from_model),
@@ -180,9 +178,7 @@ class User:
     async def price_alerts(
         self, info: Info, status: PriceAlertStatus | None = PriceAlertStatus.ACTIVE
     ) -> list[PriceAlert]:
-        models = await resolve_alerts.of_user(
-            info.context, self.model.id, None if status is None else status.value
-        )
+        models = await resolve_alerts.of_user(info.context, self.model.id, status)
         return await build_alerts(info, models)
 
     @strawberry.field(description="Assets the user follows, in the order they were added.")

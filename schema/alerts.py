@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
@@ -17,24 +16,7 @@ from resolvers import trading as resolve_trading
 from resolvers.context import Info
 from schema.catalogue import Asset
 from schema.common import UserError, user_errors
-
-
-@strawberry.enum
-class PriceAlertCondition(Enum):
-    ABOVE = strawberry.enum_value(
-        "ABOVE", description="Fires when the price is at or above the alert's price."
-    )
-    BELOW = strawberry.enum_value(
-        "BELOW", description="Fires when the price is at or below the alert's price."
-    )
-
-
-@strawberry.enum
-class PriceAlertStatus(Enum):
-    ACTIVE = "ACTIVE"
-    TRIGGERED = strawberry.enum_value(
-        "TRIGGERED", description="Fired once; an alert never fires twice."
-    )
+from schema.enums import PriceAlertCondition, PriceAlertStatus
 
 
 @strawberry.type
@@ -89,7 +71,7 @@ class CreatePriceAlertInput:
 
     def to_domain(self) -> AlertRequest:
         return AlertRequest(
-            asset_symbol=self.asset_symbol, condition=self.condition.name, price=self.price
+            asset_symbol=self.asset_symbol, condition=self.condition, price=self.price
         )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -19,6 +18,7 @@ from resolvers import cash as resolve
 from resolvers import trading as resolve_trading
 from resolvers.context import Context, Info
 from schema.common import PageInfo, UserError, given, user_errors
+from schema.enums import BalanceTransactionType
 from schema.trading import Order, build_order
 
 
@@ -33,15 +33,6 @@ class Balance:
     @classmethod
     def from_model(cls, model: CashBalance) -> Balance:
         return cls(cash=model.cash, available=model.available, updated_at=model.updated_at)
-
-
-@strawberry.enum
-class BalanceTransactionType(Enum):
-    DEPOSIT = "DEPOSIT"
-    WITHDRAWAL = "WITHDRAWAL"
-    ORDER_BUY = "ORDER_BUY"
-    ORDER_SELL = "ORDER_SELL"
-    REWARD = "REWARD"
 
 
 @strawberry.type(description="One cash movement of the ledger.")

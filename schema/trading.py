@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
@@ -16,91 +15,12 @@ from domain.pagination import Page
 from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
-from persistence.models.trading import TimeInForce as StoredTimeInForce
 from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers import trading as resolve
 from resolvers.context import Info
 from schema.catalogue import Asset
 from schema.common import PageInfo, UserError, given, user_errors
-
-
-@strawberry.enum
-class OrderSide(Enum):
-    BUY = "BUY"
-    SELL = "SELL"
-
-
-@strawberry.enum
-class OrderType(Enum):
-    MARKET = strawberry.enum_value(
-        "MARKET", description="Executes at once at the current price, or is rejected."
-    )
-    LIMIT = strawberry.enum_value(
-        "LIMIT",
-        description=(
-            "Rests until the price reaches limitPrice (BUY: price <= limit, SELL: price >= "
-            "limit), then fills at that market price; fills at once if already marketable."
-        ),
-    )
-    STOP = strawberry.enum_value(
-        "STOP",
-        description=(
-            "Stop-market: rests until the price reaches stopPrice (BUY: price >= stop, SELL: "
-            "price <= stop), then executes as a MARKET order at that moment's price (REJECTED "
-            "if the account cannot pay or deliver then). Triggers at once if the condition "
-            "already holds. Holds like a LIMIT order at stopPrice."
-        ),
-    )
-    STOP_LIMIT = strawberry.enum_value(
-        "STOP_LIMIT",
-        description=(
-            "Stop-limit: rests until the price reaches stopPrice as for STOP, then becomes a "
-            "LIMIT order at limitPrice (triggeredAt set, status still OPEN until it fills). "
-            "Holds like a LIMIT order at limitPrice."
-        ),
-    )
-
-
-@strawberry.enum(
-    description=(
-        "How long a resting order (LIMIT, STOP, STOP_LIMIT) stays open. MARKET orders always "
-        "report IOC."
-    )
-)
-class TimeInForce(Enum):
-    GTC = strawberry.enum_value(StoredTimeInForce.GTC.value, description="Good till cancelled.")
-    IOC = strawberry.enum_value(
-        StoredTimeInForce.IOC.value,
-        description=(
-            "Immediate or cancel: fills at once if it can, else it is CANCELLED at once; it "
-            "never rests. No order fills partially, so this is also fill-or-kill."
-        ),
-    )
-    DAY = strawberry.enum_value(
-        StoredTimeInForce.DAY.value,
-        description="Expires at the end of the UTC day it was placed on.",
-    )
-    GTD = strawberry.enum_value(
-        StoredTimeInForce.GTD.value, description="Good till date: expires at expiresAt."
-    )
-
-
-@strawberry.enum
-class OrderStatus(Enum):
-    OPEN = strawberry.enum_value(
-        "OPEN",
-        description=(
-            "A resting order: a LIMIT, or a STOP/STOP_LIMIT waiting for its trigger (or a "
-            "triggered STOP_LIMIT waiting for its limit)."
-        ),
-    )
-    FILLED = "FILLED"
-    CANCELLED = "CANCELLED"
-    REJECTED = "REJECTED"
-    EXPIRED = strawberry.enum_value(
-        "EXPIRED",
-        description="A DAY or GTD order that reached expiresAt unfilled; what it held is released.",
-    )
+from schema.enums import OrderSide, OrderStatus, OrderType, TimeInForce
 
 
 @strawberry.type(description="An order of the signed-in user.")
@@ -326,14 +246,14 @@ class PlaceOrderInput:
     def to_domain(self) -> OrderRequest:
         return OrderRequest(
             asset_symbol=self.asset_symbol,
-            side=self.side.name,
-            type=self.type.name,
+            side=self.side,
+            type=self.type,
             quantity=self.quantity,
             limit_price=given(self.limit_price),
             client_order_id=given(self.client_order_id),
             stop_price=given(self.stop_price),
             # An explicit null means the default, as leaving the field out does.
-            time_in_force=StoredTimeInForce[(given(self.time_in_force) or TimeInForce.GTC).name],
+            time_in_force=given(self.time_in_force) or TimeInForce.GTC,
             expires_at=given(self.expires_at),
         )
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from domain.insights.gemini import GeminiProvider
 from domain.insights.snapshot import Holding, PortfolioSnapshot, RecentOrder
+from web.adapters.gemini import GeminiProvider
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 

@@ -15,7 +15,6 @@ import httpx
 import pytest
 
 from domain.insights.breaker import CircuitBreaker
-from domain.insights.gemini import MAX_OUTPUT_TOKENS
 from domain.insights.local import LOCAL_MODEL, LocalAnalyser
 from domain.insights.prompt import SYSTEM_INSTRUCTION, render_prompt
 from domain.insights.providers import FailureReason
@@ -40,6 +39,7 @@ from tests.insights_samples import (
     typical,
     with_noise,
 )
+from web.adapters.gemini import MAX_OUTPUT_TOKENS
 
 
 class Clock:

@@ -14,12 +14,13 @@ from sqlalchemy import text
 
 from domain.market.engine import EngineTiming, PriceEngine, percent_change
 from domain.market.events import PRICES_CHANNEL, decode_ticks
-from domain.market.feeds import CoinGeckoFeed, Quote, SimulatedFeed
+from domain.market.feeds import Quote, SimulatedFeed
 from domain.market.matching import Matcher
 from domain.market.supervisor import MarketSupervisor
 from persistence.advisory_lock import AdvisoryLock
 from persistence.stores import open_stores
 from tests.test_orders import place, state
+from web.adapters.coingecko import CoinGeckoFeed
 
 RECORDED = Path(__file__).parent / "data" / "coingecko_markets.json"
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
