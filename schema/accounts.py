@@ -18,28 +18,13 @@ from resolvers import portfolio as resolve_portfolio
 from resolvers import watchlist as resolve_watchlist
 from resolvers.context import Info
 from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
-from schema.cash import (
-    Balance,
-    BalanceTransaction,
-    BalanceTransactionConnection,
-    BalanceTransactionEdge,
-    BalanceTransactionType,
-    Limits,
-)
+from schema.cash import Balance, BalanceTransaction, BalanceTransactionType, Limits
 from schema.catalogue import Asset
-from schema.common import UserError, edges, given, page_info, selects, user_errors
+from schema.common import UserError, given, selects, user_errors
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
+from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_size
 from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
-from schema.trading import (
-    AssetTransaction,
-    AssetTransactionConnection,
-    AssetTransactionEdge,
-    OrderConnection,
-    OrderEdge,
-    OrderSide,
-    OrderStatus,
-    orders_from_rows,
-)
+from schema.trading import AssetTransaction, Order, OrderSide, OrderStatus, orders_from_rows
 
 
 @strawberry.type(description="A registered user; the fields below are theirs alone.")
@@ -78,76 +63,60 @@ class User:
     async def orders(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = HISTORY_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         status: OrderStatus | None = strawberry.UNSET,
         side: OrderSide | None = strawberry.UNSET,
         asset_symbol: str | None = strawberry.UNSET,
-    ) -> OrderConnection:
+    ) -> Connection[Order]:
         status, side = given(status), given(side)
         with_assets = selects(info, "edges", "node", "asset")
         page = await resolve_history.orders(
             info.context,
             self.model.id,
-            first=20 if first is None else first,
+            first=page_size(first, HISTORY_PAGE_SIZE),
             after=given(after),
             status=None if status is None else status.value,
             side=None if side is None else side.value,
             asset_symbol=given(asset_symbol),
             with_assets=with_assets,
         )
-        nodes = orders_from_rows(page.items, with_assets)
-        return OrderConnection(
-            edges=[
-                OrderEdge(cursor=cursor, node=node)
-                for cursor, node in zip(page.cursors, nodes, strict=True)
-            ],
-            page_info=page_info(page),
-            page=page,
-        )
+        return Connection.of(page, orders_from_rows(page.items, with_assets))
 
     @strawberry.field(description="Cash movements (the ledger), newest first.")
     async def transactions(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = HISTORY_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         type: BalanceTransactionType | None = strawberry.UNSET,
-    ) -> BalanceTransactionConnection:
+    ) -> Connection[BalanceTransaction]:
         type = given(type)
         page = await resolve_history.transactions(
             info.context,
             self.model.id,
-            first=20 if first is None else first,
+            first=page_size(first, HISTORY_PAGE_SIZE),
             after=given(after),
             type_=None if type is None else type.value,
         )
-        return BalanceTransactionConnection(
-            edges=edges(page, BalanceTransactionEdge, BalanceTransaction.from_model),
-            page_info=page_info(page),
-            page=page,
-        )
+        return Connection.of(page, map(BalanceTransaction.from_model, page.items))
 
     @strawberry.field(description="Asset movements, newest first.")
     async def asset_transactions(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = HISTORY_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         asset_symbol: str | None = strawberry.UNSET,
-    ) -> AssetTransactionConnection:
+    ) -> Connection[AssetTransaction]:
         page = await resolve_history.asset_transactions(
             info.context,
             self.model.id,
-            first=20 if first is None else first,
+            first=page_size(first, HISTORY_PAGE_SIZE),
             after=given(after),
             asset_symbol=given(asset_symbol),
         )
-        return AssetTransactionConnection(
-            edges=edges(page, AssetTransactionEdge, AssetTransaction.from_model),
-            page_info=page_info(page),
-            page=page,
-        )
+        return Connection.of(page, map(AssetTransaction.from_model, page.items))
 
     @strawberry.field(
         description="What the user may still move today (UTC day) and the per-order cap."

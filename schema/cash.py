@@ -6,19 +6,17 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 from domain.cash import CashMovement
 from domain.errors import BusinessError
 from domain.limits import DailyUsage
-from domain.pagination import Page
 from persistence.models import CashBalance, LedgerEntry
 from resolvers import cash as resolve
 from resolvers import trading as resolve_trading
 from resolvers.context import Context, Info
-from schema.common import PageInfo, UserError, given, user_errors
+from schema.common import UserError, given, user_errors
 from schema.trading import Order, build_order
 
 
@@ -73,24 +71,6 @@ class BalanceTransaction:
             balance_after=model.balance_after,
             created_at=model.created_at,
         )
-
-
-@strawberry.type
-class BalanceTransactionEdge:
-    cursor: str
-    node: BalanceTransaction
-
-
-@strawberry.type
-class BalanceTransactionConnection:
-    edges: list[BalanceTransactionEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
 
 
 @strawberry.type(description="What the user may still move today (UTC day) and the per-order cap.")

@@ -12,11 +12,11 @@ from typing import Annotated, Any
 import strawberry
 
 from domain.catalogue import MAX_CHART_DAYS
-from domain.pagination import Page
 from persistence.models import Asset as AssetModel
 from resolvers import catalogue as resolve
 from resolvers.context import Info
-from schema.common import PageInfo, edges, given, page_info
+from schema.common import given
+from schema.pagination import CATALOGUE_PAGE_SIZE, PublicConnection, page_size
 from schema.public import PUBLIC
 
 
@@ -164,24 +164,6 @@ class Asset:
         )
 
 
-@strawberry.type(directives=[PUBLIC])
-class AssetEdge:
-    cursor: str
-    node: Asset
-
-
-@strawberry.type(directives=[PUBLIC])
-class AssetConnection:
-    edges: list[AssetEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
-
-
 @strawberry.type
 class CatalogueQuery:
     @strawberry.field(
@@ -193,27 +175,23 @@ class CatalogueQuery:
     async def assets(
         self,
         info: Info,
-        first: int | None = 50,
+        first: int | None = CATALOGUE_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         search: Annotated[
             str | None, strawberry.argument(description="Case-insensitive match on symbol or name.")
         ] = strawberry.UNSET,
         tradable_only: bool | None = True,
         order_by: AssetOrder | None = AssetOrder.MARKET_CAP_RANK,
-    ) -> AssetConnection:
+    ) -> PublicConnection[Asset]:
         page = await resolve.assets(
             info.context,
-            first=50 if first is None else first,
+            first=page_size(first, CATALOGUE_PAGE_SIZE),
             after=given(after),
             search=given(search),
             tradable_only=tradable_only is not False,
             order_by=(order_by or AssetOrder.MARKET_CAP_RANK).name,
         )
-        return AssetConnection(
-            edges=edges(page, AssetEdge, Asset.from_model),
-            page_info=page_info(page),
-            page=page,
-        )
+        return PublicConnection.of(page, map(Asset.from_model, page.items))
 
     @strawberry.field(
         description="One asset by its symbol (case-insensitive), or null.", directives=[PUBLIC]

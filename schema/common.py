@@ -1,8 +1,7 @@
-"""Shapes shared by every part of the schema: user errors and Relay pagination."""
+"""Shapes shared by every part of the schema: user errors, omitted arguments, selections."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
@@ -10,15 +9,11 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 from domain.errors import BusinessError, BusinessErrors
 from domain.errors import ErrorCode as DomainErrorCode
-from domain.pagination import Page
-from schema.public import PUBLIC
 
 strawberry.enum(DomainErrorCode, name="ErrorCode")
 ErrorCode = DomainErrorCode
 
 T = TypeVar("T")
-NodeT = TypeVar("NodeT")
-ModelT = TypeVar("ModelT")
 
 
 @strawberry.type(description="A business failure: the operation changed nothing.")
@@ -39,32 +34,6 @@ class UserError:
 def user_errors(failure: BusinessError | BusinessErrors) -> list[UserError]:
     errors = failure.errors if isinstance(failure, BusinessErrors) else [failure]
     return [UserError.from_business(error) for error in errors]
-
-
-@strawberry.type(directives=[PUBLIC])
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-def page_info(page: Page[Any]) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
-
-
-def edges(
-    page: Page[ModelT], edge: Callable[..., NodeT], node: Callable[[ModelT], object]
-) -> list[NodeT]:
-    return [
-        edge(cursor=cursor, node=node(item))
-        for cursor, item in zip(page.cursors, page.items, strict=True)
-    ]
 
 
 def given(value: T | None) -> T | None:
@@ -99,11 +68,8 @@ def _reaches(nodes: Any, path: tuple[str, ...], fragments: Any) -> bool:
 
 __all__ = [
     "ErrorCode",
-    "PageInfo",
     "UserError",
-    "edges",
     "given",
-    "page_info",
     "selects",
     "user_errors",
 ]

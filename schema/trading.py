@@ -12,7 +12,6 @@ import strawberry
 
 from domain.errors import BusinessError
 from domain.orders import OrderRequest
-from domain.pagination import Page
 from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
@@ -21,7 +20,7 @@ from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers import trading as resolve
 from resolvers.context import Info
 from schema.catalogue import Asset
-from schema.common import PageInfo, UserError, given, user_errors
+from schema.common import UserError, given, user_errors
 
 
 @strawberry.enum
@@ -222,24 +221,6 @@ async def build_order(info: Info, model: OrderModel) -> Order:
     return order
 
 
-@strawberry.type
-class OrderEdge:
-    cursor: str
-    node: Order
-
-
-@strawberry.type
-class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
-
-
 @strawberry.type(description="Units moved in or out of a position by an order fill.")
 class AssetTransaction:
     asset_id: strawberry.Private[int]
@@ -271,24 +252,6 @@ class AssetTransaction:
             total=model.total,
             created_at=model.created_at,
         )
-
-
-@strawberry.type
-class AssetTransactionEdge:
-    cursor: str
-    node: AssetTransaction
-
-
-@strawberry.type
-class AssetTransactionConnection:
-    edges: list[AssetTransactionEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
 
 
 @strawberry.input
