@@ -8,7 +8,6 @@ from typing import Any
 import strawberry
 
 from domain.accounts import Registration, SignedIn
-from domain.errors import BusinessError, BusinessErrors
 from persistence.models import User as UserModel
 from resolvers import accounts as resolve
 from resolvers import alerts as resolve_alerts
@@ -20,9 +19,10 @@ from resolvers.context import Info
 from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
 from schema.cash import Balance, BalanceTransaction, BalanceTransactionType, Limits
 from schema.catalogue import Asset
-from schema.common import UserError, given, selects, user_errors
+from schema.common import UserError, given, selects
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
 from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_size
+from schema.payloads import mutation
 from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
 from schema.trading import AssetTransaction, Order, OrderSide, OrderStatus, orders_from_rows
 
@@ -269,7 +269,7 @@ class AuthPayload:
 
 @strawberry.type
 class LogoutPayload:
-    success: bool
+    success: bool = False
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -291,43 +291,29 @@ class AccountQuery:
 
 @strawberry.type
 class AccountMutation:
-    @strawberry.mutation
+    @mutation()
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
-        try:
-            result = await resolve.register(info.context, input.to_domain())
-        except (BusinessError, BusinessErrors) as failure:
-            return AuthPayload(errors=user_errors(failure))
+        result = await resolve.register(info.context, input.to_domain())
         return AuthPayload.signed_in(result)
 
-    @strawberry.mutation
+    @mutation()
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
-        try:
-            result = await resolve.login(info.context, input.username, input.password)
-        except BusinessError as failure:
-            return AuthPayload(errors=user_errors(failure))
+        result = await resolve.login(info.context, input.username, input.password)
         return AuthPayload.signed_in(result)
 
-    @strawberry.mutation(
-        description="Revokes the token the request was made with. Requires authentication."
-    )
+    @mutation(description="Revokes the token the request was made with. Requires authentication.")
     async def logout(self, info: Info) -> LogoutPayload:
         await resolve.logout(info.context)
         return LogoutPayload(success=True)
 
-    @strawberry.mutation
+    @mutation()
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
-        try:
-            user = await resolve.update_profile(info.context, input.changes())
-        except (BusinessError, BusinessErrors) as failure:
-            return UserPayload(errors=user_errors(failure))
+        user = await resolve.update_profile(info.context, input.changes())
         return UserPayload(user=User.from_model(user))
 
-    @strawberry.mutation
+    @mutation()
     async def change_password(self, info: Info, input: ChangePasswordInput) -> UserPayload:
-        try:
-            user = await resolve.change_password(
-                info.context, input.current_password, input.new_password
-            )
-        except BusinessError as failure:
-            return UserPayload(errors=user_errors(failure))
+        user = await resolve.change_password(
+            info.context, input.current_password, input.new_password
+        )
         return UserPayload(user=User.from_model(user))

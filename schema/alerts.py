@@ -8,7 +8,6 @@ from enum import Enum
 
 import strawberry
 
-from domain.errors import BusinessError
 from domain.price_alerts import MAX_ACTIVE_ALERTS, AlertRequest
 from persistence.models import Asset as AssetModel
 from persistence.models import PriceAlert as PriceAlertModel
@@ -16,7 +15,8 @@ from resolvers import alerts as resolve
 from resolvers import trading as resolve_trading
 from resolvers.context import Info
 from schema.catalogue import Asset
-from schema.common import UserError, user_errors
+from schema.common import UserError
+from schema.payloads import mutation
 
 
 @strawberry.enum
@@ -101,7 +101,7 @@ class PriceAlertPayload:
 
 @strawberry.type
 class AlertMutation:
-    @strawberry.mutation(
+    @mutation(
         description=(
             "An alert fires at most once, when the asset's price meets the condition (at once "
             "if it already does), and is pushed on the priceAlerts subscription. At most "
@@ -111,16 +111,10 @@ class AlertMutation:
     async def create_price_alert(
         self, info: Info, input: CreatePriceAlertInput
     ) -> PriceAlertPayload:
-        try:
-            alert = await resolve.create(info.context, input.to_domain())
-        except BusinessError as failure:
-            return PriceAlertPayload(errors=user_errors(failure))
+        alert = await resolve.create(info.context, input.to_domain())
         return PriceAlertPayload(alert=await build_alert(info, alert))
 
-    @strawberry.mutation
+    @mutation()
     async def delete_price_alert(self, info: Info, id: strawberry.ID) -> PriceAlertPayload:
-        try:
-            alert = await resolve.delete(info.context, str(id))
-        except BusinessError as failure:
-            return PriceAlertPayload(errors=user_errors(failure))
+        alert = await resolve.delete(info.context, str(id))
         return PriceAlertPayload(alert=await build_alert(info, alert))

@@ -10,13 +10,13 @@ from enum import Enum
 import strawberry
 
 from domain.cash import CashMovement
-from domain.errors import BusinessError
 from domain.limits import DailyUsage
 from persistence.models import CashBalance, LedgerEntry
 from resolvers import cash as resolve
 from resolvers import trading as resolve_trading
 from resolvers.context import Context, Info
-from schema.common import UserError, given, user_errors
+from schema.common import UserError, given
+from schema.payloads import mutation
 from schema.trading import Order, build_order
 
 
@@ -129,19 +129,16 @@ async def _move(
     input: CashMovementInput,
     move: Callable[[Context, Decimal, str | None], Awaitable[CashMovement]],
 ) -> BalancePayload:
-    try:
-        movement = await move(info.context, input.amount, given(input.idempotency_key))
-    except BusinessError as failure:
-        return BalancePayload(errors=user_errors(failure))
+    movement = await move(info.context, input.amount, given(input.idempotency_key))
     return BalancePayload.moved(movement)
 
 
 @strawberry.type
 class CashMutation:
-    @strawberry.mutation
+    @mutation()
     async def deposit(self, info: Info, input: CashMovementInput) -> BalancePayload:
         return await _move(info, input, resolve.deposit)
 
-    @strawberry.mutation
+    @mutation()
     async def withdraw(self, info: Info, input: CashMovementInput) -> BalancePayload:
         return await _move(info, input, resolve.withdraw)

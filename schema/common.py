@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
-from domain.errors import BusinessError, BusinessErrors
+from domain.errors import BusinessError
 from domain.errors import ErrorCode as DomainErrorCode
 
 strawberry.enum(DomainErrorCode, name="ErrorCode")
@@ -31,9 +31,8 @@ class UserError:
         return cls(code=error.code, message=error.message, field=error.field)
 
 
-def user_errors(failure: BusinessError | BusinessErrors) -> list[UserError]:
-    errors = failure.errors if isinstance(failure, BusinessErrors) else [failure]
-    return [UserError.from_business(error) for error in errors]
+def user_errors(failure: BusinessError) -> list[UserError]:
+    return [UserError.from_business(error) for error in failure.errors]
 
 
 def given(value: T | None) -> T | None:

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import strawberry
 
-from domain.errors import BusinessError
 from domain.red_pocket import RedPocketOutcome
 from resolvers import red_pocket as resolve
 from resolvers.context import Info
 from schema.cash import Balance
-from schema.common import UserError, user_errors
+from schema.common import UserError
+from schema.payloads import mutation
 
 
 @strawberry.type
@@ -36,12 +36,7 @@ class RedPocketPayload:
 
 @strawberry.type
 class RedPocketMutation:
-    @strawberry.mutation(
-        description="The Chinese New Year game: guess a secret phrase for a red pocket."
-    )
+    @mutation(description="The Chinese New Year game: guess a secret phrase for a red pocket.")
     async def claim_red_pocket(self, info: Info, phrase: str) -> RedPocketPayload:
-        try:
-            outcome = await resolve.claim(info.context, phrase)
-        except BusinessError as failure:
-            return RedPocketPayload(errors=user_errors(failure))
+        outcome = await resolve.claim(info.context, phrase)
         return RedPocketPayload.from_outcome(outcome)

@@ -10,7 +10,6 @@ from typing import Any
 
 import strawberry
 
-from domain.errors import BusinessError
 from domain.orders import OrderRequest
 from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
@@ -20,7 +19,8 @@ from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers import trading as resolve
 from resolvers.context import Info
 from schema.catalogue import Asset
-from schema.common import UserError, given, user_errors
+from schema.common import UserError, given
+from schema.payloads import mutation
 
 
 @strawberry.enum
@@ -330,25 +330,17 @@ class TradingQuery:
 
 @strawberry.type
 class TradingMutation:
-    @strawberry.mutation
+    @mutation()
     async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
-        try:
-            order = await resolve.place_order(info.context, input.to_domain())
-        except BusinessError as failure:
-            return OrderPayload(errors=user_errors(failure))
+        order = await resolve.place_order(info.context, input.to_domain())
         return OrderPayload(order=await build_order(info, order))
 
-    @strawberry.mutation(
-        description="Cancels one of the user's OPEN orders and releases what it held."
-    )
+    @mutation(description="Cancels one of the user's OPEN orders and releases what it held.")
     async def cancel_order(self, info: Info, id: strawberry.ID) -> OrderPayload:
-        try:
-            order = await resolve.cancel_order(info.context, str(id))
-        except BusinessError as failure:
-            return OrderPayload(errors=user_errors(failure))
+        order = await resolve.cancel_order(info.context, str(id))
         return OrderPayload(order=await build_order(info, order))
 
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Cancels every OPEN order of the user (of one asset when assetSymbol is given) in "
             "one transaction."
@@ -357,8 +349,5 @@ class TradingMutation:
     async def cancel_all_orders(
         self, info: Info, asset_symbol: str | None = None
     ) -> CancelAllOrdersPayload:
-        try:
-            orders = await resolve.cancel_all_orders(info.context, asset_symbol)
-        except BusinessError as failure:
-            return CancelAllOrdersPayload(errors=user_errors(failure))
+        orders = await resolve.cancel_all_orders(info.context, asset_symbol)
         return CancelAllOrdersPayload(orders=await build_orders(info, orders))

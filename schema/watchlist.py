@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.errors import BusinessError
 from resolvers import watchlist as resolve
 from resolvers.context import Info
 from schema.catalogue import Asset
-from schema.common import UserError, user_errors
+from schema.common import UserError
+from schema.payloads import mutation
 
 
 @strawberry.type
@@ -19,23 +19,17 @@ class WatchlistPayload:
 
 @strawberry.type
 class WatchlistMutation:
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Idempotent: adding a followed asset or removing one not followed changes nothing "
             "and is no error."
         )
     )
     async def add_to_watchlist(self, info: Info, asset_symbol: str) -> WatchlistPayload:
-        try:
-            assets = await resolve.add(info.context, asset_symbol)
-        except BusinessError as failure:
-            return WatchlistPayload(errors=user_errors(failure))
+        assets = await resolve.add(info.context, asset_symbol)
         return WatchlistPayload(watchlist=[Asset.from_model(asset) for asset in assets])
 
-    @strawberry.mutation
+    @mutation()
     async def remove_from_watchlist(self, info: Info, asset_symbol: str) -> WatchlistPayload:
-        try:
-            assets = await resolve.remove(info.context, asset_symbol)
-        except BusinessError as failure:
-            return WatchlistPayload(errors=user_errors(failure))
+        assets = await resolve.remove(info.context, asset_symbol)
         return WatchlistPayload(watchlist=[Asset.from_model(asset) for asset in assets])

@@ -18,7 +18,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.errors import BusinessError, BusinessErrors
+from domain.errors import BusinessError
 from persistence.outages import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_outage
 
 log = logging.getLogger("cnop.errors")
@@ -104,9 +104,6 @@ class ErrorDiscipline(SchemaExtension):
             return _with_code(error, {"code": code})
         if isinstance(original, BusinessError):
             return _with_code(error, {"code": str(original.code), "field": original.field})
-        if isinstance(original, BusinessErrors) and original.errors:
-            first = original.errors[0]
-            return _with_code(error, {"code": str(first.code), "field": first.field})
         request_id = _request_id(self.execution_context.context)
         if is_outage(original):
             log.warning(
