@@ -8,14 +8,10 @@ from typing import Any
 import strawberry
 
 from domain.accounts import Registration, SignedIn
+from domain.login_guard import LoginThrottled
 from persistence.models import User as UserModel
-from resolvers import accounts as resolve
-from resolvers import alerts as resolve_alerts
-from resolvers import cash as resolve_cash
-from resolvers import history as resolve_history
 from resolvers import portfolio as resolve_portfolio
-from resolvers import watchlist as resolve_watchlist
-from resolvers.context import Info
+from resolvers.context import Info, RateLimited
 from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
 from schema.cash import Balance, BalanceTransaction, BalanceTransactionType, Limits
 from schema.catalogue import Asset
@@ -25,6 +21,7 @@ from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_size
 from schema.payloads import mutation
 from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
 from schema.trading import AssetTransaction, Order, OrderSide, OrderStatus, orders_from_rows
+from schema.watchlist import followed
 
 
 @strawberry.type(description="A registered user; the fields below are theirs alone.")
@@ -43,7 +40,10 @@ class User:
 
     @strawberry.field(description="Cash in USD.")
     async def balance(self, info: Info) -> Balance:
-        return Balance.from_model(await resolve_cash.balance(info.context, self.model.id))
+        balance = await info.context.services.cash.balance(self.model.id)
+        if balance is None:
+            raise LookupError(f"user {self.model.id} has no cash balance")
+        return Balance.from_model(balance)
 
     @strawberry.field(
         description=(
@@ -71,8 +71,7 @@ class User:
     ) -> Connection[Order]:
         status, side = given(status), given(side)
         with_assets = selects(info, "edges", "node", "asset")
-        page = await resolve_history.orders(
-            info.context,
+        page = await info.context.services.history.orders(
             self.model.id,
             first=page_size(first, HISTORY_PAGE_SIZE),
             after=given(after),
@@ -92,8 +91,7 @@ class User:
         type: BalanceTransactionType | None = strawberry.UNSET,
     ) -> Connection[BalanceTransaction]:
         type = given(type)
-        page = await resolve_history.transactions(
-            info.context,
+        page = await info.context.services.history.transactions(
             self.model.id,
             first=page_size(first, HISTORY_PAGE_SIZE),
             after=given(after),
@@ -109,8 +107,7 @@ class User:
         after: str | None = strawberry.UNSET,
         asset_symbol: str | None = strawberry.UNSET,
     ) -> Connection[AssetTransaction]:
-        page = await resolve_history.asset_transactions(
-            info.context,
+        page = await info.context.services.history.asset_transactions(
             self.model.id,
             first=page_size(first, HISTORY_PAGE_SIZE),
             after=given(after),
@@ -122,7 +119,7 @@ class User:
         description="What the user may still move today (UTC day) and the per-order cap."
     )
     async def limits(self, info: Info) -> Limits:
-        return Limits.from_usage(await resolve_cash.limits(info.context, self.model.id))
+        return Limits.from_usage(await info.context.services.cash.usage_today(self.model.id))
 
     @strawberry.field(description=USER_INSIGHTS_DESCRIPTION)
     async def insights(self, info: Info) -> PortfolioInsights | None:
@@ -138,7 +135,9 @@ class User:
     async def portfolio_history(
         self, info: Info, range: HistoryRange = HistoryRange.ONE_WEEK, points: int | None = 100
     ) -> list[PortfolioPoint]:
-        series = await resolve_portfolio.history(info.context, self.model.id, range.value, points)
+        series = await info.context.services.portfolio_history.series(
+            self.model.id, range.value, points
+        )
         return [PortfolioPoint.from_domain(point) for point in series]
 
     @strawberry.field(
@@ -149,15 +148,14 @@ class User:
     async def price_alerts(
         self, info: Info, status: PriceAlertStatus | None = PriceAlertStatus.ACTIVE
     ) -> list[PriceAlert]:
-        models = await resolve_alerts.of_user(
-            info.context, self.model.id, None if status is None else status.value
+        models = await info.context.services.price_alerts.of_user(
+            self.model.id, None if status is None else status.value
         )
         return await build_alerts(info, models)
 
     @strawberry.field(description="Assets the user follows, in the order they were added.")
     async def watchlist(self, info: Info) -> list[Asset]:
-        assets = await resolve_watchlist.of_user(info.context, self.model.id)
-        return [Asset.from_model(asset) for asset in assets]
+        return followed(info.context, await info.context.services.watchlist.assets(self.model.id))
 
     @classmethod
     def from_model(cls, model: UserModel) -> User:
@@ -285,7 +283,11 @@ class AccountQuery:
         description="The signed-in user, or null when the request carries no valid token."
     )
     async def me(self, info: Info) -> User | None:
-        model = await resolve.me(info.context)
+        context = info.context
+        if context.claims is None:
+            return None
+        # The token was checked when the request was authenticated (Accounts.authenticate).
+        model = await context.loaders.user_by_id.load(context.claims.user_id)
         return None if model is None else User.from_model(model)
 
 
@@ -293,27 +295,42 @@ class AccountQuery:
 class AccountMutation:
     @mutation()
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
-        result = await resolve.register(info.context, input.to_domain())
+        result = await info.context.services.accounts.register(input.to_domain())
         return AuthPayload.signed_in(result)
 
     @mutation()
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
-        result = await resolve.login(info.context, input.username, input.password)
+        context = info.context
+        try:
+            result = await context.services.accounts.login(
+                input.username, input.password, context.client_ip
+            )
+        except LoginThrottled as throttled:
+            context.answer_http(429, {"Retry-After": str(throttled.retry_after)})
+            raise RateLimited(
+                throttled.retry_after,
+                "Too many failed sign-ins; sign-in is paused for "
+                f"{throttled.retry_after} s. Check the name and password, or wait.",
+            ) from None
         return AuthPayload.signed_in(result)
 
     @mutation(description="Revokes the token the request was made with. Requires authentication.")
     async def logout(self, info: Info) -> LogoutPayload:
-        await resolve.logout(info.context)
+        await info.context.services.accounts.logout(info.context.require_claims())
         return LogoutPayload(success=True)
 
     @mutation()
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
-        user = await resolve.update_profile(info.context, input.changes())
+        context = info.context
+        user = await context.services.accounts.update_profile(
+            context.require_user_id(), input.changes()
+        )
         return UserPayload(user=User.from_model(user))
 
     @mutation()
     async def change_password(self, info: Info, input: ChangePasswordInput) -> UserPayload:
-        user = await resolve.change_password(
-            info.context, input.current_password, input.new_password
+        context = info.context
+        user = await context.services.accounts.change_password(
+            context.require_user_id(), input.current_password, input.new_password
         )
         return UserPayload(user=User.from_model(user))

@@ -11,8 +11,6 @@ import strawberry
 from domain.price_alerts import MAX_ACTIVE_ALERTS, AlertRequest
 from persistence.models import Asset as AssetModel
 from persistence.models import PriceAlert as PriceAlertModel
-from resolvers import alerts as resolve
-from resolvers import trading as resolve_trading
 from resolvers.context import Info
 from schema.catalogue import Asset
 from schema.common import UserError
@@ -72,7 +70,7 @@ class PriceAlert:
 
 async def build_alerts(info: Info, models: list[PriceAlertModel]) -> list[PriceAlert]:
     """Alerts with their assets, loaded in one batch through the request's loader."""
-    assets = await resolve_trading.assets_of(info.context, {model.asset_id for model in models})
+    assets = await info.context.loaders.assets(model.asset_id for model in models)
     return [PriceAlert.from_model(model, assets.get(model.asset_id)) for model in models]
 
 
@@ -111,10 +109,14 @@ class AlertMutation:
     async def create_price_alert(
         self, info: Info, input: CreatePriceAlertInput
     ) -> PriceAlertPayload:
-        alert = await resolve.create(info.context, input.to_domain())
+        context = info.context
+        alert = await context.services.price_alerts.create(
+            context.require_user_id(), input.to_domain()
+        )
         return PriceAlertPayload(alert=await build_alert(info, alert))
 
     @mutation()
     async def delete_price_alert(self, info: Info, id: strawberry.ID) -> PriceAlertPayload:
-        alert = await resolve.delete(info.context, str(id))
+        context = info.context
+        alert = await context.services.price_alerts.delete(context.require_user_id(), str(id))
         return PriceAlertPayload(alert=await build_alert(info, alert))

@@ -12,9 +12,7 @@ import strawberry
 from domain.cash import CashMovement
 from domain.limits import DailyUsage
 from persistence.models import CashBalance, LedgerEntry
-from resolvers import cash as resolve
-from resolvers import trading as resolve_trading
-from resolvers.context import Context, Info
+from resolvers.context import Info
 from schema.common import UserError, given
 from schema.payloads import mutation
 from schema.trading import Order, build_order
@@ -57,9 +55,7 @@ class BalanceTransaction:
     async def order(self, info: Info) -> Order | None:
         if self.order_id is None:
             return None
-        return await build_order(
-            info, await resolve_trading.order_by_id(info.context, self.order_id)
-        )
+        return await build_order(info, await info.context.loaders.order(self.order_id))
 
     @classmethod
     def from_model(cls, model: LedgerEntry) -> BalanceTransaction:
@@ -127,9 +123,10 @@ class BalancePayload:
 async def _move(
     info: Info,
     input: CashMovementInput,
-    move: Callable[[Context, Decimal, str | None], Awaitable[CashMovement]],
+    move: Callable[[int, Decimal, str | None], Awaitable[CashMovement]],
 ) -> BalancePayload:
-    movement = await move(info.context, input.amount, given(input.idempotency_key))
+    user_id = info.context.require_user_id()
+    movement = await move(user_id, input.amount, given(input.idempotency_key))
     return BalancePayload.moved(movement)
 
 
@@ -137,8 +134,8 @@ async def _move(
 class CashMutation:
     @mutation()
     async def deposit(self, info: Info, input: CashMovementInput) -> BalancePayload:
-        return await _move(info, input, resolve.deposit)
+        return await _move(info, input, info.context.services.cash.deposit)
 
     @mutation()
     async def withdraw(self, info: Info, input: CashMovementInput) -> BalancePayload:
-        return await _move(info, input, resolve.withdraw)
+        return await _move(info, input, info.context.services.cash.withdraw)

@@ -11,9 +11,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from domain.catalogue import MAX_CHART_DAYS
+from domain.catalogue import MAX_CHART_DAYS, chart_window
 from persistence.models import Asset as AssetModel
-from resolvers import catalogue as resolve
 from resolvers.context import Info
 from schema.common import given
 from schema.pagination import CATALOGUE_PAGE_SIZE, PublicConnection, page_size
@@ -117,7 +116,10 @@ class Asset:
     async def price_history(
         self, info: Info, since: datetime | None = strawberry.UNSET, limit: int | None = 288
     ) -> list[PricePoint]:
-        points = await resolve.price_history(info.context, self.id, given(since), limit)
+        window = chart_window(given(since), limit)
+        if window is None:
+            return []
+        points = await info.context.loaders.price_history.load((self.id, *window))
         return [PricePoint(price=point.price, at=point.at) for point in points]
 
     @classmethod
@@ -183,8 +185,7 @@ class CatalogueQuery:
         tradable_only: bool | None = True,
         order_by: AssetOrder | None = AssetOrder.MARKET_CAP_RANK,
     ) -> PublicConnection[Asset]:
-        page = await resolve.assets(
-            info.context,
+        page = await info.context.services.catalogue.assets(
             first=page_size(first, CATALOGUE_PAGE_SIZE),
             after=given(after),
             search=given(search),
@@ -197,5 +198,5 @@ class CatalogueQuery:
         description="One asset by its symbol (case-insensitive), or null.", directives=[PUBLIC]
     )
     async def asset(self, info: Info, symbol: str) -> Asset | None:
-        model = await resolve.asset(info.context, symbol)
+        model = await info.context.services.catalogue.asset(symbol)
         return None if model is None else Asset.from_model(model)

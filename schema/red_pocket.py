@@ -7,7 +7,6 @@ from decimal import Decimal
 import strawberry
 
 from domain.red_pocket import RedPocketOutcome
-from resolvers import red_pocket as resolve
 from resolvers.context import Info
 from schema.cash import Balance
 from schema.common import UserError
@@ -38,5 +37,6 @@ class RedPocketPayload:
 class RedPocketMutation:
     @mutation(description="The Chinese New Year game: guess a secret phrase for a red pocket.")
     async def claim_red_pocket(self, info: Info, phrase: str) -> RedPocketPayload:
-        outcome = await resolve.claim(info.context, phrase)
+        context = info.context
+        outcome = await context.services.red_pocket.claim(context.require_user_id(), phrase)
         return RedPocketPayload.from_outcome(outcome)

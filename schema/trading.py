@@ -16,7 +16,6 @@ from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
 from persistence.models.trading import TimeInForce as StoredTimeInForce
 from persistence.repositories.order_pages import ASSET_PREFIX
-from resolvers import trading as resolve
 from resolvers.context import Info
 from schema.catalogue import Asset
 from schema.common import UserError, given
@@ -197,7 +196,7 @@ class Order:
 
 async def build_orders(info: Info, models: list[OrderModel]) -> list[Order]:
     """Orders with their assets, loaded in one batch through the request's loader."""
-    assets = await resolve.assets_of(info.context, {model.asset_id for model in models})
+    assets = await info.context.loaders.assets(model.asset_id for model in models)
     return [Order.from_model(model, assets.get(model.asset_id)) for model in models]
 
 
@@ -234,11 +233,11 @@ class AssetTransaction:
 
     @strawberry.field
     async def asset(self, info: Info) -> Asset:
-        return Asset.from_model(await resolve.asset_of(info.context, self.asset_id))
+        return Asset.from_model(await info.context.loaders.asset(self.asset_id))
 
     @strawberry.field
     async def order(self, info: Info) -> Order:
-        return await build_order(info, await resolve.order_by_id(info.context, self.order_id))
+        return await build_order(info, await info.context.loaders.order(self.order_id))
 
     @classmethod
     def from_model(cls, model: AssetTransactionModel) -> AssetTransaction:
@@ -324,7 +323,8 @@ class TradingQuery:
         )
     )
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
-        model = await resolve.order(info.context, str(id))
+        context = info.context
+        model = await context.services.history.order(context.require_user_id(), str(id))
         return None if model is None else await build_order(info, model)
 
 
@@ -332,12 +332,18 @@ class TradingQuery:
 class TradingMutation:
     @mutation()
     async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
-        order = await resolve.place_order(info.context, input.to_domain())
+        context = info.context
+        order, asset = await context.services.orders.place_with_asset(
+            context.require_user_id(), input.to_domain()
+        )
+        # The asset as the order's transaction read it: the answer reads it no second time.
+        context.loaders.prime_assets([] if asset is None else [asset])
         return OrderPayload(order=await build_order(info, order))
 
     @mutation(description="Cancels one of the user's OPEN orders and releases what it held.")
     async def cancel_order(self, info: Info, id: strawberry.ID) -> OrderPayload:
-        order = await resolve.cancel_order(info.context, str(id))
+        context = info.context
+        order = await context.services.orders.cancel(context.require_user_id(), str(id))
         return OrderPayload(order=await build_order(info, order))
 
     @mutation(
@@ -349,5 +355,6 @@ class TradingMutation:
     async def cancel_all_orders(
         self, info: Info, asset_symbol: str | None = None
     ) -> CancelAllOrdersPayload:
-        orders = await resolve.cancel_all_orders(info.context, asset_symbol)
+        context = info.context
+        orders = await context.services.orders.cancel_all(context.require_user_id(), asset_symbol)
         return CancelAllOrdersPayload(orders=await build_orders(info, orders))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import watchlist as resolve
-from resolvers.context import Info
+from persistence.models import Asset as AssetModel
+from resolvers.context import Context, Info
 from schema.catalogue import Asset
 from schema.common import UserError
 from schema.payloads import mutation
@@ -17,6 +17,13 @@ class WatchlistPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+def followed(context: Context, assets: list[AssetModel]) -> list[Asset]:
+    """A watchlist's assets, as the watchlist service read them."""
+    # The assets arrived whole: later lookups of them through the loader need no query.
+    context.loaders.prime_assets(assets)
+    return [Asset.from_model(asset) for asset in assets]
+
+
 @strawberry.type
 class WatchlistMutation:
     @mutation(
@@ -26,10 +33,12 @@ class WatchlistMutation:
         )
     )
     async def add_to_watchlist(self, info: Info, asset_symbol: str) -> WatchlistPayload:
-        assets = await resolve.add(info.context, asset_symbol)
-        return WatchlistPayload(watchlist=[Asset.from_model(asset) for asset in assets])
+        context = info.context
+        assets = await context.services.watchlist.add(context.require_user_id(), asset_symbol)
+        return WatchlistPayload(watchlist=followed(context, assets))
 
     @mutation()
     async def remove_from_watchlist(self, info: Info, asset_symbol: str) -> WatchlistPayload:
-        assets = await resolve.remove(info.context, asset_symbol)
-        return WatchlistPayload(watchlist=[Asset.from_model(asset) for asset in assets])
+        context = info.context
+        assets = await context.services.watchlist.remove(context.require_user_id(), asset_symbol)
+        return WatchlistPayload(watchlist=followed(context, assets))
