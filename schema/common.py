@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+from strawberry.types.nodes import SelectedField, Selection
 
 from domain.errors import BusinessError
 from domain.errors import ErrorCode as DomainErrorCode
@@ -41,27 +42,20 @@ def given(value: T | None) -> T | None:
     return None if value is strawberry.UNSET else value
 
 
-def selects(info: Any, *path: str) -> bool:
+def selects(info: strawberry.Info, *path: str) -> bool:
     """Whether the current field's selection reaches ``path`` (fragments included)."""
-    raw = info._raw_info
-    return _reaches(raw.field_nodes, path, raw.fragments)
+    return any(_reaches(field.selections, path) for field in info.selected_fields)
 
 
-def _reaches(nodes: Any, path: tuple[str, ...], fragments: Any) -> bool:
+def _reaches(selections: Iterable[Selection], path: tuple[str, ...]) -> bool:
     if not path:
         return True
-    for node in nodes:
-        for selection in getattr(node.selection_set, "selections", None) or ():
-            if isinstance(selection, FieldNode):
-                if selection.name.value == path[0] and _reaches([selection], path[1:], fragments):
-                    return True
-            elif isinstance(selection, InlineFragmentNode):
-                if _reaches([selection], path, fragments):
-                    return True
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None and _reaches([fragment], path, fragments):
-                    return True
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == path[0] and _reaches(selection.selections, path[1:]):
+                return True
+        elif _reaches(selection.selections, path):  # a fragment: same level, same path
+            return True
     return False
 
 
