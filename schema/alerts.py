@@ -9,10 +9,9 @@ from enum import Enum
 import strawberry
 
 from domain.price_alerts import MAX_ACTIVE_ALERTS, AlertRequest
-from persistence.models import Asset as AssetModel
 from persistence.models import PriceAlert as PriceAlertModel
 from resolvers.context import Info
-from schema.catalogue import Asset
+from schema.catalogue import Asset, build_with_assets
 from schema.common import UserError
 from schema.payloads import mutation
 
@@ -46,16 +45,16 @@ class PriceAlert:
     triggered_price: Decimal | None = strawberry.field(
         description="The price that fired it; null while ACTIVE."
     )
-    preloaded_asset: strawberry.Private[AssetModel | None] = None
+    preloaded_asset: strawberry.Private[Asset | None] = None
 
     @strawberry.field
     def asset(self) -> Asset:
         # Built with its asset already loaded (``build_alerts``: one loader batch).
         assert self.preloaded_asset is not None, "a PriceAlert built without its asset"
-        return Asset.from_model(self.preloaded_asset)
+        return self.preloaded_asset
 
     @classmethod
-    def from_model(cls, model: PriceAlertModel, asset: AssetModel | None) -> PriceAlert:
+    def from_model(cls, model: PriceAlertModel, asset: Asset | None) -> PriceAlert:
         return cls(
             preloaded_asset=asset,
             id=strawberry.ID(str(model.id)),
@@ -69,13 +68,11 @@ class PriceAlert:
 
 
 async def build_alerts(info: Info, models: list[PriceAlertModel]) -> list[PriceAlert]:
-    """Alerts with their assets, loaded in one batch through the request's loader."""
-    assets = await info.context.loaders.assets(model.asset_id for model in models)
-    return [PriceAlert.from_model(model, assets.get(model.asset_id)) for model in models]
+    return await build_with_assets(info.context, models, PriceAlert.from_model)
 
 
 async def build_alert(info: Info, model: PriceAlertModel) -> PriceAlert:
-    (alert,) = await build_alerts(info, [model])
+    (alert,) = await build_with_assets(info.context, [model], PriceAlert.from_model)
     return alert
 
 

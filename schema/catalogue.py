@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Annotated, Any
+from operator import attrgetter
+from typing import Annotated, Any, Protocol, TypeVar
 
 import strawberry
 
 from domain.catalogue import MAX_CHART_DAYS, chart_window
 from persistence.models import Asset as AssetModel
-from resolvers.context import Info
+from resolvers.context import Context, Info
 from schema.common import given
 from schema.pagination import CATALOGUE_PAGE_SIZE, PublicConnection, page_size
 from schema.public import PUBLIC
@@ -31,7 +32,8 @@ class AssetOrder(Enum):
     VOLUME_24H = strawberry.enum_value("VOLUME_24H", description="Largest volume first.")
 
 
-_BUILT = "_graphql_asset"
+_MEMO_KEY = "asset"
+"""The request memo's key for built Assets (resolvers.context.Context.memo)."""
 
 
 _FIELDS = (
@@ -61,6 +63,7 @@ _FIELDS = (
     "all_time_low_at",
 )
 """Asset's fields, each named as its column in ``assets``."""
+_read_fields = attrgetter(*_FIELDS)
 
 
 @cache
@@ -124,11 +127,18 @@ class Asset:
 
     @classmethod
     def from_model(cls, model: AssetModel) -> Asset:
-        # A page of 100 orders often names one asset 100 times: build its type once.
-        # The model comes from this request's loader, so the copy never outlives it.
-        built: Asset | None = model.__dict__.get(_BUILT)
-        if built is None:
-            built = model.__dict__[_BUILT] = cls._build(model)
+        return cls(**dict(zip(_FIELDS, _read_fields(model), strict=True)))
+
+    @classmethod
+    def of_request(cls, context: Context, model: AssetModel) -> Asset:
+        """``from_model``, once per model a request reads: a page of 100 orders often
+        names one asset 100 times, and building it costs more than the order's fields."""
+        key = (_MEMO_KEY, id(model))
+        kept = context.memo.get(key)
+        if kept is None:
+            # The model is kept with its Asset: its id stays its own while the memo lives.
+            kept = context.memo[key] = (model, cls.from_model(model))
+        built: Asset = kept[1]
         return built
 
     @classmethod
@@ -136,34 +146,24 @@ class Asset:
         """From plain columns (``prefix`` + column name), e.g. beside an order in its row."""
         return cls(**{name: row[key] for name, key in _keys(prefix)})
 
-    @classmethod
-    def _build(cls, model: AssetModel) -> Asset:
-        return cls(
-            id=model.id,
-            symbol=model.symbol,
-            name=model.name,
-            category=model.category,
-            description=model.description,
-            image_url=model.image_url,
-            is_tradable=model.is_tradable,
-            price=model.price,
-            price_updated_at=model.price_updated_at,
-            market_cap=model.market_cap,
-            market_cap_rank=model.market_cap_rank,
-            price_change_24h=model.price_change_24h,
-            price_change_7d=model.price_change_7d,
-            price_change_30d=model.price_change_30d,
-            high_24h=model.high_24h,
-            low_24h=model.low_24h,
-            volume_24h=model.volume_24h,
-            circulating_supply=model.circulating_supply,
-            total_supply=model.total_supply,
-            max_supply=model.max_supply,
-            all_time_high=model.all_time_high,
-            all_time_high_at=model.all_time_high_at,
-            all_time_low=model.all_time_low,
-            all_time_low_at=model.all_time_low_at,
-        )
+
+class _HasAsset(Protocol):
+    @property
+    def asset_id(self) -> int: ...
+
+
+RowT = TypeVar("RowT", bound=_HasAsset)
+BuiltT = TypeVar("BuiltT")
+
+
+async def build_with_assets(
+    context: Context, rows: Sequence[RowT], build: Callable[[RowT, Asset | None], BuiltT]
+) -> list[BuiltT]:
+    """``build`` each row with the asset it names, the assets loaded in one batch through
+    the request's loader."""
+    models = await context.loaders.assets(row.asset_id for row in rows)
+    assets = {asset_id: Asset.of_request(context, model) for asset_id, model in models.items()}
+    return [build(row, assets.get(row.asset_id)) for row in rows]
 
 
 @strawberry.type

@@ -11,13 +11,12 @@ from typing import Any
 import strawberry
 
 from domain.orders import OrderRequest
-from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
 from persistence.models.trading import TimeInForce as StoredTimeInForce
 from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers.context import Info
-from schema.catalogue import Asset
+from schema.catalogue import Asset, build_with_assets
 from schema.common import UserError, given
 from schema.payloads import mutation
 
@@ -169,9 +168,9 @@ class Order:
         )
 
     @classmethod
-    def from_model(cls, model: OrderModel, asset: AssetModel | None) -> Order:
+    def from_model(cls, model: OrderModel, asset: Asset | None) -> Order:
         return cls(
-            preloaded_asset=None if asset is None else Asset.from_model(asset),
+            preloaded_asset=asset,
             asset_id=model.asset_id,
             id=strawberry.ID(str(model.id)),
             client_order_id=model.client_order_id,
@@ -195,9 +194,7 @@ class Order:
 
 
 async def build_orders(info: Info, models: list[OrderModel]) -> list[Order]:
-    """Orders with their assets, loaded in one batch through the request's loader."""
-    assets = await info.context.loaders.assets(model.asset_id for model in models)
-    return [Order.from_model(model, assets.get(model.asset_id)) for model in models]
+    return await build_with_assets(info.context, models, Order.from_model)
 
 
 def orders_from_rows(rows: Sequence[Mapping[str, Any]], with_assets: bool) -> list[Order]:
@@ -216,7 +213,7 @@ def orders_from_rows(rows: Sequence[Mapping[str, Any]], with_assets: bool) -> li
 
 
 async def build_order(info: Info, model: OrderModel) -> Order:
-    (order,) = await build_orders(info, [model])
+    (order,) = await build_with_assets(info.context, [model], Order.from_model)
     return order
 
 
@@ -233,7 +230,8 @@ class AssetTransaction:
 
     @strawberry.field
     async def asset(self, info: Info) -> Asset:
-        return Asset.from_model(await info.context.loaders.asset(self.asset_id))
+        context = info.context
+        return Asset.of_request(context, await context.loaders.asset(self.asset_id))
 
     @strawberry.field
     async def order(self, info: Info) -> Order:
