@@ -20,6 +20,8 @@ from strawberry.extensions import SchemaExtension
 
 from domain.errors import BusinessError
 from persistence.outages import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_outage
+from schema.extensions.operation_limits import CODE as TOO_COMPLEX
+from schema.extensions.operation_limits import parsing_aborted
 
 log = logging.getLogger("cnop.errors")
 
@@ -92,8 +94,8 @@ class ErrorDiscipline(SchemaExtension):
         if original is None or isinstance(original, GraphQLError):
             if error.extensions and "code" in error.extensions:
                 return error
-            if "contains more than" in error.message and "Parsing aborted" in error.message:
-                return _with_code(error, {"code": "QUERY_TOO_COMPLEX"})
+            if parsing_aborted(error.message):
+                return _with_code(error, {"code": TOO_COMPLEX})
             # graphql-core quotes the whole offending input ("found: {...}"), passwords
             # included: the client knows what it sent, nobody else needs to see it.
             error = _with_message(error, FOUND_VALUE.sub(".", error.message))
