@@ -15,7 +15,7 @@ from resolvers.context import Info, RateLimited
 from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
 from schema.cash import Balance, BalanceTransaction, BalanceTransactionType, Limits
 from schema.catalogue import Asset
-from schema.common import UserError, given, selects
+from schema.common import UserError, from_attributes, given, selects
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
 from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_size
 from schema.payloads import mutation
@@ -159,19 +159,7 @@ class User:
 
     @classmethod
     def from_model(cls, model: UserModel) -> User:
-        return cls(
-            model=model,
-            id=strawberry.ID(str(model.id)),
-            username=model.username,
-            email=model.email,
-            first_name=model.first_name,
-            last_name=model.last_name,
-            phone=model.phone,
-            date_of_birth=model.date_of_birth,
-            marketing_emails_consent=model.marketing_emails_consent,
-            created_at=model.created_at,
-            updated_at=model.updated_at,
-        )
+        return from_attributes(cls, model, model=model, id=strawberry.ID(str(model.id)))
 
 
 @strawberry.input

@@ -12,7 +12,7 @@ from domain.price_alerts import MAX_ACTIVE_ALERTS, AlertRequest
 from persistence.models import PriceAlert as PriceAlertModel
 from resolvers.context import Info
 from schema.catalogue import Asset, build_with_assets
-from schema.common import UserError
+from schema.common import UserError, from_attributes
 from schema.payloads import mutation
 
 
@@ -55,15 +55,13 @@ class PriceAlert:
 
     @classmethod
     def from_model(cls, model: PriceAlertModel, asset: Asset | None) -> PriceAlert:
-        return cls(
+        return from_attributes(
+            cls,
+            model,
             preloaded_asset=asset,
             id=strawberry.ID(str(model.id)),
             condition=PriceAlertCondition[model.condition],
-            price=model.price,
             status=PriceAlertStatus[model.status],
-            created_at=model.created_at,
-            triggered_at=model.triggered_at,
-            triggered_price=model.triggered_price,
         )
 
 

@@ -13,7 +13,7 @@ from domain.cash import CashMovement
 from domain.limits import DailyUsage
 from persistence.models import CashBalance, LedgerEntry
 from resolvers.context import Info
-from schema.common import UserError, given
+from schema.common import UserError, from_attributes, given
 from schema.payloads import mutation
 from schema.trading import Order, build_order
 
@@ -28,7 +28,7 @@ class Balance:
 
     @classmethod
     def from_model(cls, model: CashBalance) -> Balance:
-        return cls(cash=model.cash, available=model.available, updated_at=model.updated_at)
+        return from_attributes(cls, model)
 
 
 @strawberry.enum
@@ -59,13 +59,8 @@ class BalanceTransaction:
 
     @classmethod
     def from_model(cls, model: LedgerEntry) -> BalanceTransaction:
-        return cls(
-            order_id=model.order_id,
-            id=strawberry.ID(str(model.id)),
-            type=BalanceTransactionType(model.type),
-            amount=model.amount,
-            balance_after=model.balance_after,
-            created_at=model.created_at,
+        return from_attributes(
+            cls, model, id=strawberry.ID(str(model.id)), type=BalanceTransactionType(model.type)
         )
 
 
@@ -83,15 +78,7 @@ class Limits:
 
     @classmethod
     def from_usage(cls, usage: DailyUsage) -> Limits:
-        return cls(
-            deposit_limit=usage.deposit_limit,
-            deposited_today=usage.deposited_today,
-            deposit_remaining=usage.deposit_remaining,
-            withdraw_limit=usage.withdraw_limit,
-            withdrawn_today=usage.withdrawn_today,
-            withdraw_remaining=usage.withdraw_remaining,
-            max_order_value=usage.max_order_value,
-        )
+        return from_attributes(cls, usage)
 
 
 @strawberry.input

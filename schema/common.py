@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+import dataclasses
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
@@ -36,6 +38,28 @@ def user_errors(failure: BusinessError) -> list[UserError]:
     return [UserError.from_business(error) for error in failure.errors]
 
 
+@cache
+def _read_fields(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that have no default: those a source must provide."""
+    return tuple(
+        field.name
+        for field in dataclasses.fields(cls)
+        if field.init
+        and field.default is dataclasses.MISSING
+        and field.default_factory is dataclasses.MISSING
+    )
+
+
+def from_attributes(cls: Callable[..., T], source: object, **values: Any) -> T:
+    """An instance of the Strawberry type ``cls``, for a type that mirrors a model or a
+    domain value: each field without a default and not in ``values`` is ``source``'s
+    attribute of the same name."""
+    for name in _read_fields(cls):
+        if name not in values:
+            values[name] = getattr(source, name)
+    return cls(**values)
+
+
 def given(value: T | None) -> T | None:
     """An omitted optional argument or input field arrives as UNSET, which keeps the
     printed schema free of `= null` defaults the contract does not have: read it as null."""
@@ -62,6 +86,7 @@ def _reaches(selections: Iterable[Selection], path: tuple[str, ...]) -> bool:
 __all__ = [
     "ErrorCode",
     "UserError",
+    "from_attributes",
     "given",
     "selects",
     "user_errors",

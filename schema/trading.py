@@ -17,7 +17,7 @@ from persistence.models.trading import TimeInForce as StoredTimeInForce
 from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers.context import Info
 from schema.catalogue import Asset, build_with_assets
-from schema.common import UserError, given
+from schema.common import UserError, from_attributes, given
 from schema.payloads import mutation
 
 
@@ -169,27 +169,16 @@ class Order:
 
     @classmethod
     def from_model(cls, model: OrderModel, asset: Asset | None) -> Order:
-        return cls(
+        return from_attributes(
+            cls,
+            model,
             preloaded_asset=asset,
-            asset_id=model.asset_id,
             id=strawberry.ID(str(model.id)),
-            client_order_id=model.client_order_id,
             # By name: a dict lookup, where Enum(value) goes through the metaclass call.
             side=OrderSide[model.side],
             type=OrderType[model.type],
             status=OrderStatus[model.status],
-            quantity=model.quantity,
-            limit_price=model.limit_price,
-            executed_price=model.executed_price,
-            total=model.total,
-            created_at=model.created_at,
-            filled_at=model.filled_at,
-            cancelled_at=model.cancelled_at,
-            stop_price=model.stop_price,
             time_in_force=TimeInForce[model.time_in_force],
-            expires_at=model.expires_at,
-            triggered_at=model.triggered_at,
-            expired_at=model.expired_at,
         )
 
 
@@ -239,15 +228,8 @@ class AssetTransaction:
 
     @classmethod
     def from_model(cls, model: AssetTransactionModel) -> AssetTransaction:
-        return cls(
-            asset_id=model.asset_id,
-            order_id=model.order_id,
-            id=strawberry.ID(str(model.id)),
-            side=OrderSide[model.side],
-            quantity=model.quantity,
-            price=model.price,
-            total=model.total,
-            created_at=model.created_at,
+        return from_attributes(
+            cls, model, id=strawberry.ID(str(model.id)), side=OrderSide[model.side]
         )
 
 
