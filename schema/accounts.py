@@ -15,10 +15,10 @@ from resolvers.context import Info, RateLimited
 from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
 from schema.cash import Balance, BalanceTransaction, BalanceTransactionType, Limits
 from schema.catalogue import Asset
-from schema.common import UserError, from_attributes, given, selects
+from schema.common import from_attributes, given, selects
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
-from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_size
-from schema.payloads import mutation
+from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_request
+from schema.payloads import mutation, payload
 from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
 from schema.trading import AssetTransaction, Order, OrderSide, OrderStatus, orders_from_rows
 from schema.watchlist import followed
@@ -73,8 +73,7 @@ class User:
         with_assets = selects(info, "edges", "node", "asset")
         page = await info.context.services.history.orders(
             self.model.id,
-            first=page_size(first, HISTORY_PAGE_SIZE),
-            after=given(after),
+            **page_request(first, after, HISTORY_PAGE_SIZE),
             status=None if status is None else status.value,
             side=None if side is None else side.value,
             asset_symbol=given(asset_symbol),
@@ -93,8 +92,7 @@ class User:
         type = given(type)
         page = await info.context.services.history.transactions(
             self.model.id,
-            first=page_size(first, HISTORY_PAGE_SIZE),
-            after=given(after),
+            **page_request(first, after, HISTORY_PAGE_SIZE),
             type_=None if type is None else type.value,
         )
         return Connection.of(page, map(BalanceTransaction.from_model, page.items))
@@ -109,8 +107,7 @@ class User:
     ) -> Connection[AssetTransaction]:
         page = await info.context.services.history.asset_transactions(
             self.model.id,
-            first=page_size(first, HISTORY_PAGE_SIZE),
-            after=given(after),
+            **page_request(first, after, HISTORY_PAGE_SIZE),
             asset_symbol=given(asset_symbol),
         )
         return Connection.of(page, map(AssetTransaction.from_model, page.items))
@@ -232,7 +229,7 @@ class ChangePasswordInput:
     new_password: str
 
 
-@strawberry.type
+@payload
 class AuthPayload:
     token: str | None = strawberry.field(
         default=None,
@@ -242,7 +239,6 @@ class AuthPayload:
     )
     expires_at: datetime | None = None
     user: User | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
     def signed_in(cls, result: SignedIn) -> AuthPayload:
@@ -253,16 +249,14 @@ class AuthPayload:
         )
 
 
-@strawberry.type
+@payload
 class LogoutPayload:
     success: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@payload
 class UserPayload:
     user: User | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type

@@ -11,9 +11,9 @@ import strawberry
 from domain.price_alerts import MAX_ACTIVE_ALERTS, AlertRequest
 from persistence.models import PriceAlert as PriceAlertModel
 from resolvers.context import Info
-from schema.catalogue import Asset, build_with_assets
-from schema.common import UserError, from_attributes
-from schema.payloads import mutation
+from schema.catalogue import Asset, build_with_assets, built_asset
+from schema.common import from_attributes
+from schema.payloads import mutation, payload
 
 
 @strawberry.enum
@@ -46,12 +46,7 @@ class PriceAlert:
         description="The price that fired it; null while ACTIVE."
     )
     preloaded_asset: strawberry.Private[Asset | None] = None
-
-    @strawberry.field
-    def asset(self) -> Asset:
-        # Built with its asset already loaded (``build_alerts``: one loader batch).
-        assert self.preloaded_asset is not None, "a PriceAlert built without its asset"
-        return self.preloaded_asset
+    asset: Asset = strawberry.field(resolver=built_asset)
 
     @classmethod
     def from_model(cls, model: PriceAlertModel, asset: Asset | None) -> PriceAlert:
@@ -86,10 +81,9 @@ class CreatePriceAlertInput:
         )
 
 
-@strawberry.type
+@payload
 class PriceAlertPayload:
     alert: PriceAlert | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type

@@ -13,8 +13,8 @@ from domain.cash import CashMovement
 from domain.limits import DailyUsage
 from persistence.models import CashBalance, LedgerEntry
 from resolvers.context import Info
-from schema.common import UserError, from_attributes, given
-from schema.payloads import mutation
+from schema.common import from_attributes, given
+from schema.payloads import mutation, payload
 from schema.trading import Order, build_order
 
 
@@ -93,11 +93,10 @@ class CashMovementInput:
     )
 
 
-@strawberry.type
+@payload
 class BalancePayload:
     balance: Balance | None = None
     transaction: BalanceTransaction | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
     def moved(cls, movement: CashMovement) -> BalancePayload:

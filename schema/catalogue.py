@@ -16,7 +16,7 @@ from domain.catalogue import MAX_CHART_DAYS, chart_window
 from persistence.models import Asset as AssetModel
 from resolvers.context import Context, Info
 from schema.common import given
-from schema.pagination import CATALOGUE_PAGE_SIZE, PublicConnection, page_size
+from schema.pagination import CATALOGUE_PAGE_SIZE, PublicConnection, page_request
 from schema.public import PUBLIC
 
 
@@ -147,6 +147,19 @@ class Asset:
         return cls(**{name: row[key] for name, key in _keys(prefix)})
 
 
+class _BuiltWithAsset(Protocol):
+    preloaded_asset: Asset | None
+
+
+def built_asset(self: _BuiltWithAsset) -> Asset:
+    """The ``asset`` field of a type built with its asset already loaded (by
+    ``build_with_assets``: one loader batch; or from a page of rows: one statement). It
+    answers at once: no coroutine, no Info, and a completion plan covers it
+    (schema/plans.py)."""
+    assert self.preloaded_asset is not None, f"a {type(self).__name__} built without its asset"
+    return self.preloaded_asset
+
+
 class _HasAsset(Protocol):
     @property
     def asset_id(self) -> int: ...
@@ -186,8 +199,7 @@ class CatalogueQuery:
         order_by: AssetOrder | None = AssetOrder.MARKET_CAP_RANK,
     ) -> PublicConnection[Asset]:
         page = await info.context.services.catalogue.assets(
-            first=page_size(first, CATALOGUE_PAGE_SIZE),
-            after=given(after),
+            **page_request(first, after, CATALOGUE_PAGE_SIZE),
             search=given(search),
             tradable_only=tradable_only is not False,
             order_by=(order_by or AssetOrder.MARKET_CAP_RANK).name,

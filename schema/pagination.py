@@ -8,11 +8,12 @@ same builder, ``Connection.of``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
 import strawberry
 
 from domain.pagination import Page
+from schema.common import given
 from schema.public import PUBLIC
 
 NodeT = TypeVar("NodeT")
@@ -23,9 +24,15 @@ CATALOGUE_PAGE_SIZE = 50
 """``first`` when a client leaves it out of the asset catalogue."""
 
 
-def page_size(first: int | None, default: int) -> int:
-    """An explicit ``first: null`` asks for the default page, as leaving it out does."""
-    return default if first is None else first
+class PageRequest(TypedDict):
+    first: int
+    after: str | None
+
+
+def page_request(first: int | None, after: str | None, default: int) -> PageRequest:
+    """The page a field's ``first`` and ``after`` ask for. An explicit ``first: null``
+    asks for the default page, as leaving it out does."""
+    return {"first": default if first is None else first, "after": given(after)}
 
 
 @strawberry.type(directives=[PUBLIC])

@@ -9,11 +9,10 @@ import strawberry
 from domain.red_pocket import RedPocketOutcome
 from resolvers.context import Info
 from schema.cash import Balance
-from schema.common import UserError
-from schema.payloads import mutation
+from schema.payloads import mutation, payload
 
 
-@strawberry.type
+@payload
 class RedPocketPayload:
     amount: Decimal | None = strawberry.field(
         default=None, description='What was credited; "0.00" when nothing was.'
@@ -22,7 +21,6 @@ class RedPocketPayload:
         default=None, description="True when the phrase was a secret one and its red pocket paid."
     )
     balance: Balance | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
     def from_outcome(cls, outcome: RedPocketOutcome) -> RedPocketPayload:

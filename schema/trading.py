@@ -16,9 +16,9 @@ from persistence.models import Order as OrderModel
 from persistence.models.trading import TimeInForce as StoredTimeInForce
 from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers.context import Info
-from schema.catalogue import Asset, build_with_assets
-from schema.common import UserError, from_attributes, given
-from schema.payloads import mutation
+from schema.catalogue import Asset, build_with_assets, built_asset
+from schema.common import from_attributes, given
+from schema.payloads import mutation, payload
 
 
 @strawberry.enum
@@ -133,14 +133,7 @@ class Order:
     expired_at: datetime | None = strawberry.field(description="When an EXPIRED order was closed.")
 
     preloaded_asset: strawberry.Private[Asset | None] = None
-
-    @strawberry.field
-    def asset(self) -> Asset:
-        # Orders are built with their asset already loaded (``build_orders``: one loader
-        # batch for a whole page; a page of rows: one statement), so this answers at once:
-        # no coroutine, no Info, and a completion plan covers it (schema/plans.py).
-        assert self.preloaded_asset is not None, "an Order built without its asset"
-        return self.preloaded_asset
+    asset: Asset = strawberry.field(resolver=built_asset)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], asset: Asset | None) -> Order:
@@ -280,18 +273,16 @@ class PlaceOrderInput:
         )
 
 
-@strawberry.type
+@payload
 class OrderPayload:
     order: Order | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@payload
 class CancelAllOrdersPayload:
     orders: list[Order] = strawberry.field(
         default_factory=list, description="The orders this call cancelled."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type

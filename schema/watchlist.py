@@ -7,14 +7,12 @@ import strawberry
 from persistence.models import Asset as AssetModel
 from resolvers.context import Context, Info
 from schema.catalogue import Asset
-from schema.common import UserError
-from schema.payloads import mutation
+from schema.payloads import mutation, payload
 
 
-@strawberry.type
+@payload
 class WatchlistPayload:
     watchlist: list[Asset] = strawberry.field(default_factory=list)
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 def followed(context: Context, assets: list[AssetModel]) -> list[Asset]:
