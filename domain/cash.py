@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.clock import start_of_utc_day, utc_now
 from domain.errors import BusinessError, ErrorCode
 from domain.limits import DailyUsage, Limits
@@ -16,6 +14,7 @@ from persistence.database import Database
 from persistence.models import CashBalance, LedgerEntry
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.ledger import IdempotencyRepository, LedgerRepository
+from persistence.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +108,7 @@ class Cash:
 
     @staticmethod
     async def _replay(
-        session: AsyncSession, user_id: int, key: str, operation: LedgerEntryType, amount: Decimal
+        session: Session, user_id: int, key: str, operation: LedgerEntryType, amount: Decimal
     ) -> LedgerEntry | None:
         """The first outcome recorded under ``key``, or None when the key is new."""
         previous = await IdempotencyRepository(session).get(user_id, key)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.money import cents_down, cents_up
 from domain.vocabulary import LedgerEntryType, OrderSide
 from persistence.models import Position
@@ -17,6 +15,7 @@ from persistence.repositories.asset_transactions import AssetTransactionReposito
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.ledger import LedgerRepository
 from persistence.repositories.positions import PositionRepository
+from persistence.session import Session
 
 AVERAGE_COST_PLACES = Decimal("1e-10")
 
@@ -38,7 +37,7 @@ def new_average_cost(
 
 
 async def settle_fill(
-    session: AsyncSession,
+    session: Session,
     *,
     user_id: int,
     asset_id: int,

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
@@ -18,6 +17,7 @@ from persistence.repositories.keyset import KeysetPage
 from persistence.repositories.ledger import LedgerRepository
 from persistence.repositories.order_pages import newest_orders
 from persistence.repositories.orders import OrderRepository
+from persistence.session import Session
 
 
 class _HasId(Protocol):
@@ -47,7 +47,7 @@ def _empty() -> Page[RowT]:
 NO_SUCH_ASSET = -1
 
 
-async def _asset_filter(session: AsyncSession, symbol: str | None) -> int | None:
+async def _asset_filter(session: Session, symbol: str | None) -> int | None:
     """The asset id to filter on: None for no filter, NO_SUCH_ASSET for an unknown symbol."""
     if symbol is None:
         return None
@@ -133,9 +133,7 @@ class History:
         )
         return _page("asset-move", keyset, after, count)
 
-    def _counter(
-        self, count: Callable[[AsyncSession], Awaitable[int]]
-    ) -> Callable[[], Awaitable[int]]:
+    def _counter(self, count: Callable[[Session], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
         """A page's total, counted only if asked for, in a read of its own."""
 
         async def counted() -> int:

@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.clock import start_of_utc_day, utc_now
 from domain.errors import BusinessError, ErrorCode, asset_not_found, invalid
 from domain.execution import new_average_cost, settle_fill, trade_total
@@ -33,6 +31,7 @@ from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.market_fills import MarketFills
 from persistence.repositories.orders import OrderRepository
 from persistence.repositories.positions import PositionRepository
+from persistence.session import Session
 from persistence.stores.pubsub import PubSub
 
 WITH_LIMIT_PRICE = (OrderType.LIMIT, OrderType.STOP_LIMIT)
@@ -188,7 +187,7 @@ def order_value_problem(limits: Limits, quantity: Decimal, price: Decimal) -> Bu
     return None
 
 
-async def release_hold(session: AsyncSession, order: Order) -> None:
+async def release_hold(session: Session, order: Order) -> None:
     """Give back what an open order holds; the caller has locked the cash row and the order."""
     if order.side == OrderSide.BUY:
         await BalanceRepository(session).apply(order.user_id, held_delta=-order.held_cash)
@@ -203,7 +202,7 @@ def _triggered(request: OrderRequest, price: Decimal) -> bool:
     return request.stop_price is not None and stop_reached(request.side, request.stop_price, price)
 
 
-async def release_holds(session: AsyncSession, user_id: int, orders: list[Order]) -> None:
+async def release_holds(session: Session, user_id: int, orders: list[Order]) -> None:
     """Give back what several open orders of one user hold: one update per row touched.
 
     The caller has locked the cash row and the orders; positions are locked here,
@@ -401,7 +400,7 @@ class Orders:
         await self._pubsub.publish(ORDERS_CHANNEL, encode_order(order))
 
     async def _previous(
-        self, session: AsyncSession, user_id: int, asset: Asset | None, request: OrderRequest
+        self, session: Session, user_id: int, asset: Asset | None, request: OrderRequest
     ) -> Order | None:
         if request.client_order_id is None:
             return None
@@ -443,7 +442,7 @@ class Orders:
             raise problem
 
     async def _place(
-        self, session: AsyncSession, balance: CashBalance, asset: Asset, request: OrderRequest
+        self, session: Session, balance: CashBalance, asset: Asset, request: OrderRequest
     ) -> Order:
         # Valued at the price the order holds at (its limit, or a STOP's stop) and, when
         # it executes now, at our execution price; never at anything else the client

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.errors import asset_not_found
 from persistence.database import Database
 from persistence.models import Asset
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.watchlist import WatchlistRepository
+from persistence.session import Session
 
 Change = Callable[[WatchlistRepository, int, int], Awaitable[None]]
 """WatchlistRepository.add or .remove: (repository, user id, asset id)."""
@@ -40,7 +39,7 @@ class Watchlist:
             return await WatchlistRepository(session).assets(user_id)
 
 
-async def _asset(session: AsyncSession, symbol: str) -> Asset:
+async def _asset(session: Session, symbol: str) -> Asset:
     asset = await AssetRepository(session).by_symbol(symbol)
     if asset is None:
         raise asset_not_found(f'"{symbol.strip()[:20]}"')

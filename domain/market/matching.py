@@ -20,8 +20,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.errors import BusinessError, ErrorCode
 from domain.execution import settle_fill, trade_total
 from domain.observers import NO_ORDER_OBSERVER, OrderObserver
@@ -31,6 +29,7 @@ from persistence.database import Database
 from persistence.models import CashBalance, Order
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.orders import OrderRepository
+from persistence.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +167,7 @@ class Matcher:
         return changed
 
     @staticmethod
-    async def _settle(session: AsyncSession, order: Order, price: Decimal) -> Decimal:
+    async def _settle(session: Session, order: Order, price: Decimal) -> Decimal:
         return await settle_fill(
             session,
             user_id=order.user_id,
@@ -192,7 +191,7 @@ class Matcher:
 
 
 async def _lock_open(
-    session: AsyncSession, order_id: int, *, untriggered: bool = False
+    session: Session, order_id: int, *, untriggered: bool = False
 ) -> tuple[CashBalance | None, Order | None]:
     """The owner's cash row and the order, locked, when a first unlocked look finds the
     order OPEN (and, with ``untriggered``, not yet triggered); (None, None) otherwise.
