@@ -17,7 +17,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from web.client_ip import trusted_hosts
@@ -40,6 +47,14 @@ SAMPLE_RED_POCKET_CONFIG = PROJECT_ROOT / "persistence" / "red_pocket" / "secret
 DEFAULT_TRUSTED_DOCUMENTS = PROJECT_ROOT / "frontend" / "dist" / "persisted-documents.json"
 """The web app build's operations by hash (frontend/codegen.ts, persisted documents)."""
 DEFAULT_MAX_PRICE_AGE_S = 300
+URL_SCHEMES = {
+    "database_url": (("postgresql://", "postgresql+asyncpg://"), "must be a postgresql:// URL"),
+    "redis_url": (
+        ("redis://", "rediss://", "unix://"),
+        "must be a redis://, rediss:// or unix:// URL",
+    ),
+}
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 __all__ = [
     "DEFAULT_TRUSTED_DOCUMENTS",
@@ -49,6 +64,7 @@ __all__ = [
     "Settings",
     "is_made_up_key",
     "is_placeholder",
+    "revealed",
 ]
 
 
@@ -99,439 +115,265 @@ class Settings(BaseSettings):
         case_sensitive=True,
         validate_by_name=True,
         validate_by_alias=True,
+        use_attribute_docstrings=True,
     )
 
     # The server
     environment: Annotated[Literal["development", "production"], LowerCase] = Field(
-        "development",
-        validation_alias="APP_ENV",
-        description="production turns GraphiQL and introspection off by default",
+        "development", alias="APP_ENV"
     )
-    host: str = Field("127.0.0.1", validation_alias="HOST", description="interface to listen on")
-    port: WholeNumber = Field(
-        8000, validation_alias="PORT", ge=1, le=65535, description="port to listen on"
-    )
+    """production turns GraphiQL and introspection off by default"""
+    host: str = Field("127.0.0.1", alias="HOST")
+    """interface to listen on"""
+    port: WholeNumber = Field(8000, alias="PORT", ge=1, le=65535)
+    """port to listen on"""
     data_dir: ResolvedPath = Field(
         PROJECT_ROOT / ".data",
-        validation_alias="DATA_DIR",
-        description="embedded PostgreSQL and the generated JWT secret",
+        alias="DATA_DIR",
         json_schema_extra=shown("`.data` in the project"),
     )
+    """embedded PostgreSQL and the generated JWT secret"""
     max_body_bytes: WholeNumber = Field(
         1024 * 1024,
-        validation_alias="MAX_BODY_BYTES",
+        alias="MAX_BODY_BYTES",
         ge=1024,
         le=64 * 1024 * 1024,
-        description="largest HTTP request body (413 beyond it) and websocket message, in bytes",
         json_schema_extra=shown("`1048576` (1 MiB)"),
     )
-    shutdown_timeout_s: WholeNumber = Field(
-        10,
-        validation_alias="SHUTDOWN_TIMEOUT_S",
-        ge=1,
-        le=600,
-        description="seconds in-flight requests get to finish after SIGTERM",
-    )
-    cors_origins: CommaList = Field(
-        (),
-        validation_alias="CORS_ORIGINS",
-        description="comma-separated origins allowed to call the API from a browser",
-    )
-    trusted_proxies: CommaList = Field(
-        (),
-        validation_alias="TRUSTED_PROXIES",
-        description="comma-separated proxy addresses or networks (CIDR) whose "
-        "`X-Forwarded-For` is believed; nothing is trusted when unset, 127.0.0.1 included",
-    )
+    """largest HTTP request body (413 beyond it) and websocket message, in bytes"""
+    shutdown_timeout_s: WholeNumber = Field(10, alias="SHUTDOWN_TIMEOUT_S", ge=1, le=600)
+    """seconds in-flight requests get to finish after SIGTERM"""
+    cors_origins: CommaList = Field((), alias="CORS_ORIGINS")
+    """comma-separated origins allowed to call the API from a browser"""
+    trusted_proxies: CommaList = Field((), alias="TRUSTED_PROXIES")
+    """comma-separated proxy addresses or networks (CIDR) whose `X-Forwarded-For` is believed;
+    nothing is trusted when unset, 127.0.0.1 included"""
     graphiql: Flag = Field(
         default_factory=_development,
-        validation_alias="GRAPHIQL",
-        description="serve GraphiQL on GET /graphql",
+        alias="GRAPHIQL",
         json_schema_extra=shown("`true` in development, `false` in production"),
     )
+    """serve GraphiQL on GET /graphql"""
     introspection: Flag = Field(
         default_factory=_development,
-        validation_alias="INTROSPECTION",
-        description="allow schema introspection",
+        alias="INTROSPECTION",
         json_schema_extra=shown("`true` in development, `false` in production"),
     )
-    metrics_enabled: Flag = Field(
-        True,
-        validation_alias="METRICS_ENABLED",
-        description="serve Prometheus metrics on GET /metrics",
-    )
-    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], UpperCase] = (
-        Field("INFO", validation_alias="LOG_LEVEL", description="the least severe level logged")
-    )
+    """allow schema introspection"""
+    metrics_enabled: Flag = Field(True, alias="METRICS_ENABLED")
+    """serve Prometheus metrics on GET /metrics"""
+    log_level: Annotated[LogLevel, UpperCase] = Field("INFO", alias="LOG_LEVEL")
+    """the least severe level logged"""
     log_format: Annotated[Literal["json", "text"], LowerCase] = Field(
         default_factory=lambda data: "text" if _development(data) else "json",
-        validation_alias="LOG_FORMAT",
-        description="`json`: one JSON object per line; `text`: readable lines "
-        "(see [Logs](operations.md#logs))",
+        alias="LOG_FORMAT",
         json_schema_extra=shown("`json` in production, `text` in development"),
     )
+    """`json`: one JSON object per line; `text`: readable lines (see [Logs](operations.md#logs))"""
 
     # PostgreSQL
     database_url: SecretStr | None = Field(
         None,
-        validation_alias="DATABASE_URL",
-        description="`postgresql://` URL of the system of record",
+        alias="DATABASE_URL",
         json_schema_extra=shown("unset: embedded PostgreSQL in `DATA_DIR`"),
     )
-    migrate_on_start: Flag = Field(
-        True,
-        validation_alias="MIGRATE_ON_START",
-        description="apply migrations and load the catalogue before serving",
-    )
-    db_pool_size: WholeNumber = Field(
-        20,
-        validation_alias="DB_POOL_SIZE",
-        ge=1,
-        le=500,
-        description="database connections per process",
-    )
-    db_connect_timeout_s: WholeNumber = Field(
-        5,
-        validation_alias="DB_CONNECT_TIMEOUT_S",
-        ge=1,
-        le=120,
-        description="seconds opening a database connection may take",
-    )
-    db_command_timeout_s: WholeNumber = Field(
-        15,
-        validation_alias="DB_COMMAND_TIMEOUT_S",
-        ge=1,
-        le=3600,
-        description="seconds one SQL statement may take before it is cancelled and the "
-        "request answered SERVICE_UNAVAILABLE",
-    )
+    """`postgresql://` URL of the system of record"""
+    migrate_on_start: Flag = Field(True, alias="MIGRATE_ON_START")
+    """apply migrations and load the catalogue before serving"""
+    db_pool_size: WholeNumber = Field(20, alias="DB_POOL_SIZE", ge=1, le=500)
+    """database connections per process"""
+    db_connect_timeout_s: WholeNumber = Field(5, alias="DB_CONNECT_TIMEOUT_S", ge=1, le=120)
+    """seconds opening a database connection may take"""
+    db_command_timeout_s: WholeNumber = Field(15, alias="DB_COMMAND_TIMEOUT_S", ge=1, le=3600)
+    """seconds one SQL statement may take before it is cancelled and the request answered
+    SERVICE_UNAVAILABLE"""
 
     # Redis
     redis_url: SecretStr | None = Field(
-        None,
-        validation_alias="REDIS_URL",
-        description="`redis://` URL for pub/sub, caches and rate limits shared by all processes",
-        json_schema_extra=shown("unset: in-process stores"),
+        None, alias="REDIS_URL", json_schema_extra=shown("unset: in-process stores")
     )
-    redis_namespace: str = Field(
-        "cnop",
-        validation_alias="REDIS_NAMESPACE",
-        description="prefix of every Redis key and channel, so deployments can share one Redis",
-    )
-    redis_timeout_s: WholeNumber = Field(
-        1,
-        validation_alias="REDIS_TIMEOUT_S",
-        ge=1,
-        le=60,
-        description="seconds a Redis connect or command may take before Redis counts as down",
-    )
+    """`redis://` URL for pub/sub, caches and rate limits shared by all processes"""
+    redis_namespace: str = Field("cnop", alias="REDIS_NAMESPACE")
+    """prefix of every Redis key and channel, so deployments can share one Redis"""
+    redis_timeout_s: WholeNumber = Field(1, alias="REDIS_TIMEOUT_S", ge=1, le=60)
+    """seconds a Redis connect or command may take before Redis counts as down"""
 
     # Tokens
     jwt_secret: SecretStr | None = Field(
         None,
-        validation_alias="JWT_SECRET",
+        alias="JWT_SECRET",
         min_length=32,
-        description="HS256 signing key; in production the example from "
-        "`deploy/compose.env.example`, placeholders and hand-typed keys are refused",
         json_schema_extra=shown(
             "generated once into `DATA_DIR` in embedded mode (file mode 0600); "
             "**required** with `DATABASE_URL`"
         ),
     )
-    jwt_ttl_minutes: WholeNumber = Field(
-        60, validation_alias="JWT_TTL_MINUTES", ge=1, le=43200, description="token lifetime"
-    )
-    jwt_issuer: str = Field(
-        "cnop", validation_alias="JWT_ISSUER", description="`iss` claim issued and required"
-    )
-    jwt_audience: str = Field(
-        "cnop-web", validation_alias="JWT_AUDIENCE", description="`aud` claim issued and required"
-    )
+    """HS256 signing key; in production the example from `deploy/compose.env.example`,
+    placeholders and hand-typed keys are refused"""
+    jwt_ttl_minutes: WholeNumber = Field(60, alias="JWT_TTL_MINUTES", ge=1, le=43200)
+    """token lifetime"""
+    jwt_issuer: str = Field("cnop", alias="JWT_ISSUER")
+    """`iss` claim issued and required"""
+    jwt_audience: str = Field("cnop-web", alias="JWT_AUDIENCE")
+    """`aud` claim issued and required"""
 
     # Money
-    daily_deposit_limit: Amount = Field(
-        Decimal("10000"),
-        validation_alias="DAILY_DEPOSIT_LIMIT",
-        description="USD a user may deposit per UTC day",
-    )
-    daily_withdraw_limit: Amount = Field(
-        Decimal("5000"),
-        validation_alias="DAILY_WITHDRAW_LIMIT",
-        description="USD a user may withdraw per UTC day",
-    )
-    max_order_value: Amount = Field(
-        Decimal("10000"),
-        validation_alias="MAX_ORDER_VALUE",
-        description="largest value (quantity times price) of one order, in USD; a limit "
-        "order's at its limitPrice and at the price it fills at",
-    )
+    daily_deposit_limit: Amount = Field(Decimal("10000"), alias="DAILY_DEPOSIT_LIMIT")
+    """USD a user may deposit per UTC day"""
+    daily_withdraw_limit: Amount = Field(Decimal("5000"), alias="DAILY_WITHDRAW_LIMIT")
+    """USD a user may withdraw per UTC day"""
+    max_order_value: Amount = Field(Decimal("10000"), alias="MAX_ORDER_VALUE")
+    """largest value (quantity times price) of one order, in USD; a limit order's at its
+    limitPrice and at the price it fills at"""
 
     # The live market
-    price_engine: Flag = Field(
-        True,
-        validation_alias="PRICE_ENGINE",
-        description="take part in running the price engine (one process runs it at a time)",
-    )
+    price_engine: Flag = Field(True, alias="PRICE_ENGINE")
+    """take part in running the price engine (one process runs it at a time)"""
     price_feed: Annotated[Literal["simulated", "coingecko"], LowerCase] = Field(
-        "simulated",
-        validation_alias="PRICE_FEED",
-        description="`simulated` (seeded random walk) or `coingecko` (public markets API)",
+        "simulated", alias="PRICE_FEED"
     )
-    price_tick_ms: WholeNumber = Field(
-        1000,
-        validation_alias="PRICE_TICK_MS",
-        ge=50,
-        le=60000,
-        description="milliseconds between two engine ticks; also how long a public answer "
-        "may be cached (`max-age`, in whole seconds)",
-    )
+    """`simulated` (seeded random walk) or `coingecko` (public markets API)"""
+    price_tick_ms: WholeNumber = Field(1000, alias="PRICE_TICK_MS", ge=50, le=60000)
+    """milliseconds between two engine ticks; also how long a public answer may be cached
+    (`max-age`, in whole seconds)"""
     price_seed: OptionalWholeNumber = Field(
-        None,
-        validation_alias="PRICE_SEED",
-        ge=0,
-        le=2**63 - 1,
-        description="seed of the simulated feed, for reproducible prices",
-        json_schema_extra=shown("random"),
+        None, alias="PRICE_SEED", ge=0, le=2**63 - 1, json_schema_extra=shown("random")
     )
+    """seed of the simulated feed, for reproducible prices"""
     price_history_interval_s: WholeNumber = Field(
-        60,
-        validation_alias="PRICE_HISTORY_INTERVAL_S",
-        ge=1,
-        le=3600,
-        description="seconds between two recorded history points per asset",
+        60, alias="PRICE_HISTORY_INTERVAL_S", ge=1, le=3600
     )
-    coingecko_poll_s: WholeNumber = Field(
-        60,
-        validation_alias="COINGECKO_POLL_S",
-        ge=10,
-        le=3600,
-        description="seconds between two CoinGecko polls (its free tier limits the rate)",
-    )
+    """seconds between two recorded history points per asset"""
+    coingecko_poll_s: WholeNumber = Field(60, alias="COINGECKO_POLL_S", ge=10, le=3600)
+    """seconds between two CoinGecko polls (its free tier limits the rate)"""
     max_price_age_s: WholeNumber = Field(
         default_factory=_max_price_age_default,
-        validation_alias="MAX_PRICE_AGE_S",
+        alias="MAX_PRICE_AGE_S",
         ge=5,
         le=31_536_000,
-        description="oldest an asset's last price may be for an order to trade on it; "
-        "older is `PRICE_UNAVAILABLE`",
         json_schema_extra=shown(
             f"`{DEFAULT_MAX_PRICE_AGE_S}` (at least twice the feed's update interval)"
         ),
     )
+    """oldest an asset's last price may be for an order to trade on it; older is
+    `PRICE_UNAVAILABLE`"""
 
     # Insights
     gemini_api_key: SecretStr | None = Field(
         None,
-        validation_alias="GEMINI_API_KEY",
-        description="Gemini API key; when set, `me.insights` is written by Gemini",
+        alias="GEMINI_API_KEY",
         json_schema_extra=shown("unset: the local rule-based analyser"),
     )
-    gemini_model: str = Field(
-        "gemini-3.1-flash-lite",
-        validation_alias="GEMINI_MODEL",
-        description="pinned Gemini model id used for insights",
-    )
-    gemini_timeout_s: WholeNumber = Field(
-        10,
-        validation_alias="GEMINI_TIMEOUT_S",
-        ge=1,
-        le=120,
-        description="seconds one insights call may take before the local analyser answers instead",
-    )
+    """Gemini API key; when set, `me.insights` is written by Gemini"""
+    gemini_model: str = Field("gemini-3.1-flash-lite", alias="GEMINI_MODEL")
+    """pinned Gemini model id used for insights"""
+    gemini_timeout_s: WholeNumber = Field(10, alias="GEMINI_TIMEOUT_S", ge=1, le=120)
+    """seconds one insights call may take before the local analyser answers instead"""
     insights_breaker_failures: WholeNumber = Field(
-        5,
-        validation_alias="INSIGHTS_BREAKER_FAILURES",
-        ge=1,
-        le=1000,
-        description="consecutive provider failures that open the circuit breaker",
+        5, alias="INSIGHTS_BREAKER_FAILURES", ge=1, le=1000
     )
+    """consecutive provider failures that open the circuit breaker"""
     insights_breaker_cooldown_s: WholeNumber = Field(
-        30,
-        validation_alias="INSIGHTS_BREAKER_COOLDOWN_S",
-        ge=1,
-        le=86400,
-        description="seconds the open breaker has the local analyser answer at once, before "
-        "one trial call",
+        30, alias="INSIGHTS_BREAKER_COOLDOWN_S", ge=1, le=86400
     )
+    """seconds the open breaker has the local analyser answer at once, before one trial call"""
     insights_per_user_per_hour: WholeNumber = Field(
-        10,
-        validation_alias="INSIGHTS_PER_USER_PER_HOUR",
-        ge=1,
-        le=100_000,
-        description="Gemini calls per user per hour (cached readings are free); past it, and "
-        "when Gemini's quota is exhausted or it fails, the local analyser writes the reading "
-        "(`model: local-rules-v1`)",
+        10, alias="INSIGHTS_PER_USER_PER_HOUR", ge=1, le=100_000
     )
+    """Gemini calls per user per hour (cached readings are free); past it, and when Gemini's quota
+    is exhausted or it fails, the local analyser writes the reading (`model: local-rules-v1`)"""
 
     # The red pocket
     red_pocket_config: ResolvedPath = Field(
         SAMPLE_RED_POCKET_CONFIG,
-        validation_alias="RED_POCKET_CONFIG",
-        description='JSON `{"secret_words": [...], "amounts": [...]}` paired by index; '
-        "missing or malformed is logged and the game runs with no secret words",
+        alias="RED_POCKET_CONFIG",
         json_schema_extra=shown(
             "`persistence/red_pocket/secret_words.json` (a public development sample); "
             "**required** in production, where the sample is refused"
         ),
     )
-    red_pocket_default_reward: Amount = Field(
-        Decimal("8.88"),
-        validation_alias="RED_POCKET_DEFAULT_REWARD",
-        description="consolation credited for the first wrong guess of a UTC day (whole cents)",
-    )
+    """JSON `{"secret_words": [...], "amounts": [...]}` paired by index; missing or malformed is
+    logged and the game runs with no secret words"""
+    red_pocket_default_reward: Amount = Field(Decimal("8.88"), alias="RED_POCKET_DEFAULT_REWARD")
+    """consolation credited for the first wrong guess of a UTC day (whole cents)"""
 
     # Operation limits
-    max_query_depth: WholeNumber = Field(
-        15,
-        validation_alias="MAX_QUERY_DEPTH",
-        ge=2,
-        le=100,
-        description="deepest field nesting an operation may have",
-    )
-    max_query_aliases: WholeNumber = Field(
-        30, validation_alias="MAX_QUERY_ALIASES", ge=0, le=1000, description="aliases per operation"
-    )
-    max_query_tokens: WholeNumber = Field(
-        2000,
-        validation_alias="MAX_QUERY_TOKENS",
-        ge=100,
-        le=100_000,
-        description="lexical tokens per document",
-    )
-    max_query_cost: WholeNumber = Field(
-        10_000,
-        validation_alias="MAX_QUERY_COST",
-        ge=10,
-        le=10_000_000,
-        description="largest estimated number of returned objects",
-    )
-    max_query_selections: WholeNumber = Field(
-        500,
-        validation_alias="MAX_QUERY_SELECTIONS",
-        ge=10,
-        le=100_000,
-        description="fields, fragment spreads and inline fragments per operation, each "
-        "fragment counted as often as it is spread",
-    )
+    max_query_depth: WholeNumber = Field(15, alias="MAX_QUERY_DEPTH", ge=2, le=100)
+    """deepest field nesting an operation may have"""
+    max_query_aliases: WholeNumber = Field(30, alias="MAX_QUERY_ALIASES", ge=0, le=1000)
+    """aliases per operation"""
+    max_query_tokens: WholeNumber = Field(2000, alias="MAX_QUERY_TOKENS", ge=100, le=100_000)
+    """lexical tokens per document"""
+    max_query_cost: WholeNumber = Field(10_000, alias="MAX_QUERY_COST", ge=10, le=10_000_000)
+    """largest estimated number of returned objects"""
+    max_query_selections: WholeNumber = Field(500, alias="MAX_QUERY_SELECTIONS", ge=10, le=100_000)
+    """fields, fragment spreads and inline fragments per operation, each fragment counted as often
+    as it is spread"""
 
     # Rate limits
-    rate_limits_enabled: Flag = Field(
-        True,
-        validation_alias="RATE_LIMITS_ENABLED",
-        description="per-user and per-address operation budgets",
-    )
-    rate_limit_window_s: WholeNumber = Field(
-        60,
-        validation_alias="RATE_LIMIT_WINDOW_S",
-        ge=1,
-        le=86400,
-        description="the budgets' window",
-    )
-    rate_limit_user_points: WholeNumber = Field(
-        600,
-        validation_alias="RATE_LIMIT_USER_POINTS",
-        ge=1,
-        le=10**9,
-        description="points a signed-in user may spend per window",
-    )
-    rate_limit_ip_points: WholeNumber = Field(
-        1200,
-        validation_alias="RATE_LIMIT_IP_POINTS",
-        ge=1,
-        le=10**9,
-        description="points one address may spend per window",
-    )
+    rate_limits_enabled: Flag = Field(True, alias="RATE_LIMITS_ENABLED")
+    """per-user and per-address operation budgets"""
+    rate_limit_window_s: WholeNumber = Field(60, alias="RATE_LIMIT_WINDOW_S", ge=1, le=86400)
+    """the budgets' window"""
+    rate_limit_user_points: WholeNumber = Field(600, alias="RATE_LIMIT_USER_POINTS", ge=1, le=10**9)
+    """points a signed-in user may spend per window"""
+    rate_limit_ip_points: WholeNumber = Field(1200, alias="RATE_LIMIT_IP_POINTS", ge=1, le=10**9)
+    """points one address may spend per window"""
 
     # Signing in
-    login_max_failures: WholeNumber = Field(
-        5,
-        validation_alias="LOGIN_MAX_FAILURES",
-        ge=1,
-        le=1000,
-        description="failed sign-ins at one account from one address before that address "
-        "is locked out of it",
-    )
+    login_max_failures: WholeNumber = Field(5, alias="LOGIN_MAX_FAILURES", ge=1, le=1000)
+    """failed sign-ins at one account from one address before that address is locked out of it"""
     login_max_failures_per_ip: WholeNumber = Field(
-        50,
-        validation_alias="LOGIN_MAX_FAILURES_PER_IP",
-        ge=1,
-        le=100_000,
-        description="failed sign-ins from one address, any accounts, before the address is locked",
+        50, alias="LOGIN_MAX_FAILURES_PER_IP", ge=1, le=100_000
     )
-    login_lockout_s: WholeNumber = Field(
-        900,
-        validation_alias="LOGIN_LOCKOUT_S",
-        ge=1,
-        le=86400,
-        description="how long failures are counted, and how long a lock lasts",
-    )
+    """failed sign-ins from one address, any accounts, before the address is locked"""
+    login_lockout_s: WholeNumber = Field(900, alias="LOGIN_LOCKOUT_S", ge=1, le=86400)
+    """how long failures are counted, and how long a lock lasts"""
     login_user_backoff_after: WholeNumber = Field(
-        20,
-        validation_alias="LOGIN_USER_BACKOFF_AFTER",
-        ge=3,
-        le=100_000,
-        description="failed sign-ins at one account, from all addresses, after which it "
-        "takes one attempt per back-off delay; must be above twice `LOGIN_MAX_FAILURES`",
+        20, alias="LOGIN_USER_BACKOFF_AFTER", ge=3, le=100_000
     )
+    """failed sign-ins at one account, from all addresses, after which it takes one attempt per
+    back-off delay; must be above twice `LOGIN_MAX_FAILURES`"""
     login_user_backoff_max_s: WholeNumber = Field(
-        60,
-        validation_alias="LOGIN_USER_BACKOFF_MAX_S",
-        ge=1,
-        le=3600,
-        description="the longest back-off delay (it doubles with each failure from 1 s)",
+        60, alias="LOGIN_USER_BACKOFF_MAX_S", ge=1, le=3600
     )
+    """the longest back-off delay (it doubles with each failure from 1 s)"""
     password_hash_concurrency: WholeNumber = Field(
-        2,
-        validation_alias="PASSWORD_HASH_CONCURRENCY",
-        ge=1,
-        le=64,
-        description="password hashes (argon2id, 19 MiB each) computed at once per process; "
-        "the rest wait their turn",
+        2, alias="PASSWORD_HASH_CONCURRENCY", ge=1, le=64
     )
+    """password hashes (argon2id, 19 MiB each) computed at once per process; the rest wait their
+    turn"""
 
     # Websockets
     ws_max_connections_per_ip: WholeNumber = Field(
-        20,
-        validation_alias="WS_MAX_CONNECTIONS_PER_IP",
-        ge=1,
-        le=100_000,
-        description="open websocket connections per address and process",
+        20, alias="WS_MAX_CONNECTIONS_PER_IP", ge=1, le=100_000
     )
-    ws_max_subscriptions: WholeNumber = Field(
-        20,
-        validation_alias="WS_MAX_SUBSCRIPTIONS",
-        ge=1,
-        le=1000,
-        description="operations per websocket connection",
-    )
+    """open websocket connections per address and process"""
+    ws_max_subscriptions: WholeNumber = Field(20, alias="WS_MAX_SUBSCRIPTIONS", ge=1, le=1000)
+    """operations per websocket connection"""
 
     # Trusted documents
-    trusted_documents_only: Flag = Field(
-        False,
-        validation_alias="TRUSTED_DOCUMENTS_ONLY",
-        description="run only the web app's operations (by hash, or their text): anything "
-        "else is `DOCUMENT_NOT_TRUSTED`; start-up stops when the manifest is missing",
-    )
+    trusted_documents_only: Flag = Field(False, alias="TRUSTED_DOCUMENTS_ONLY")
+    """run only the web app's operations (by hash, or their text): anything else is
+    `DOCUMENT_NOT_TRUSTED`; start-up stops when the manifest is missing"""
     trusted_documents_manifest: ResolvedPath = Field(
-        DEFAULT_TRUSTED_DOCUMENTS,
-        validation_alias="TRUSTED_DOCUMENTS_MANIFEST",
-        description="the web app build's operations by SHA-256 (see "
-        "[Trusted documents](frontend.md#trusted-documents))",
+        DEFAULT_TRUSTED_DOCUMENTS, alias="TRUSTED_DOCUMENTS_MANIFEST"
     )
+    """the web app build's operations by SHA-256 (see
+    [Trusted documents](frontend.md#trusted-documents))"""
 
     # Tracing: read from the standard OTEL_* variables by from_env.
     tracing: bool = Field(
         False,
-        description="OTLP/HTTP collector that receives traces (see "
-        "[Tracing](operations.md#tracing)); the other standard `OTEL_*` variables "
-        "(`OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_TRACES_SAMPLER`, "
-        "`OTEL_SDK_DISABLED`, …) apply as the OpenTelemetry SDK defines them",
         json_schema_extra={
             SHOWN_VARIABLE: "`OTEL_EXPORTER_OTLP_ENDPOINT` "
             "(or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`)",
             **shown("unset: no tracing"),
         },
     )
+    """OTLP/HTTP collector that receives traces (see [Tracing](operations.md#tracing)); the other
+    standard `OTEL_*` variables (`OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_HEADERS`,
+    `OTEL_TRACES_SAMPLER`, `OTEL_SDK_DISABLED`, …) apply as the OpenTelemetry SDK defines them"""
 
     @property
     def is_production(self) -> bool:
@@ -577,22 +419,12 @@ class Settings(BaseSettings):
             raise ValueError("must be in whole cents, e.g. 8.88")
         return reward
 
-    @field_validator("database_url")
+    @field_validator("database_url", "redis_url")
     @classmethod
-    def _postgresql_url(cls, url: SecretStr | None) -> SecretStr | None:
-        if url is not None and not url.get_secret_value().startswith(
-            ("postgresql://", "postgresql+asyncpg://")
-        ):
-            raise ValueError("must be a postgresql:// URL")
-        return url
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_url(cls, url: SecretStr | None) -> SecretStr | None:
-        if url is not None and not url.get_secret_value().startswith(
-            ("redis://", "rediss://", "unix://")
-        ):
-            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+    def _url_scheme(cls, url: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        schemes, refusal = URL_SCHEMES[info.field_name or ""]
+        if url is not None and not url.get_secret_value().startswith(schemes):
+            raise ValueError(refusal)
         return url
 
     @model_validator(mode="after")
@@ -634,7 +466,7 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None and is_made_up_key(self.jwt_secret.get_secret_value()):
             raise ConfigError(
                 "JWT_SECRET: an example, placeholder or hand-typed value is refused in "
-                f"production (see deploy/compose.env.example); generate one with "
+                "production (see deploy/compose.env.example); generate one with "
                 f"{GENERATE_SECRET}"
             )
         for name, url in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url)):

@@ -64,7 +64,9 @@ def _accepted(field: FieldInfo) -> str:
 
 def _row(name: str, field: FieldInfo) -> str:
     variable = extra_of(field, SHOWN_VARIABLE) or f"`{variable_of(name, field)}`"
-    cells = (variable, _default(field), _accepted(field), field.description or "")
+    # A description is the field's docstring: its line breaks are the source's, not the table's.
+    meaning = " ".join((field.description or "").split())
+    cells = (variable, _default(field), _accepted(field), meaning)
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
