@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, EnvSettingsSource
 
@@ -45,7 +46,7 @@ def one_line(
     return f"{key}: {first['msg']}"
 
 
-def _reason(error: ErrorDetails, field: Any, raw: Any) -> str:
+def _reason(error: ErrorDetails, field: FieldInfo, raw: Any) -> str:
     kind = error["type"]
     context = error.get("ctx", {})
     if kind == "value_error":

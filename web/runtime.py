@@ -131,16 +131,6 @@ async def prepare_database(url: str) -> None:
         await db.dispose()
 
 
-def limits_of(settings: Settings) -> Limits:
-    """The money limits the use cases enforce, from their settings."""
-    return Limits(
-        daily_deposit=settings.daily_deposit_limit,
-        daily_withdraw=settings.daily_withdraw_limit,
-        max_order_value=settings.max_order_value,
-        max_price_age=timedelta(seconds=settings.max_price_age_s),
-    )
-
-
 async def start_runtime(settings: Settings) -> Runtime:
     embedded_db = settings.database_url is None
     if embedded_db:
@@ -173,8 +163,13 @@ async def start_runtime(settings: Settings) -> Runtime:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    limits = limits_of(settings)
     portfolios = Portfolios(db)
+    limits = Limits(
+        daily_deposit=settings.daily_deposit_limit,
+        daily_withdraw=settings.daily_withdraw_limit,
+        max_order_value=settings.max_order_value,
+        max_price_age=timedelta(seconds=settings.max_price_age_s),
+    )
     services = Services(
         db=db,
         stores=stores,
