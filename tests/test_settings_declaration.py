@@ -55,3 +55,10 @@ def test_no_secret_shows_in_the_settings_repr_str_or_dump():
     assert settings.gemini_api_key == SecretStr(secrets["GEMINI_API_KEY"])
     assert settings.database_url == SecretStr(secrets["DATABASE_URL"])
     assert settings.redis_url == SecretStr(secrets["REDIS_URL"])
+
+
+def test_only_the_declared_variables_are_read_by_their_exact_names():
+    settings = Settings.from_env({"port": "9000", "Port": "9001", "log_level": "DEBUG"})
+    assert (settings.port, settings.log_level) == (8000, "INFO")
+    # tracing is derived from the standard OTEL_* variables, never read as TRACING.
+    assert Settings.from_env({"TRACING": "true", "tracing": "true"}).tracing is False

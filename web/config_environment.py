@@ -20,16 +20,21 @@ from web.config_fields import bounds_of, choices_of, min_length_of, variable_of
 
 
 class EnvironmentSource(EnvSettingsSource):
-    """Variable names match exactly; values are stripped, and a blank one counts as unset."""
+    """Only the variables the fields name, matched exactly (``port`` is not ``PORT``);
+    values are stripped, and a blank one counts as unset."""
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
         self.environ = environ  # read by _load_env_vars, which the base __init__ calls
         super().__init__(settings_cls, case_sensitive=True)
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
-        # The one hook pydantic-settings gives for where variables come from
-        # (its dotenv source overrides it too).
-        stripped = {name: value.strip() for name, value in self.environ.items()}
+        # The one hook pydantic-settings gives for where variables come from (its
+        # dotenv source overrides it too). Filtered here because, with settings also
+        # built by field name in code, it would look a field up by its name as well.
+        declared = {
+            variable_of(name, field) for name, field in self.settings_cls.model_fields.items()
+        }
+        stripped = {name: self.environ[name].strip() for name in declared & self.environ.keys()}
         return {name: value for name, value in stripped.items() if value}
 
 
