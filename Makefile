@@ -46,7 +46,8 @@ else
 	@echo "front-end tests SKIPPED: Node.js not found; install Node.js 20.19+ and npm to run them"
 endif
 
-# Refreshes the README's pictures (docs/screenshots/) from the end-to-end journey.
+# Refreshes the pictures of README.md and docs/frontend.md (docs/screenshots/) from the
+# end-to-end journey.
 screenshots: $(STAMP)
 	@$(MAKE) --no-print-directory $(FRONTEND_BUILT)
 	cd $(FRONTEND) && SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots npm run e2e

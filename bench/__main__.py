@@ -138,7 +138,7 @@ def limits_of(settings: Settings) -> Limits:
 def codec_of(settings: Settings) -> TokenCodec:
     assert settings.jwt_secret is not None
     return TokenCodec(
-        settings.jwt_secret,
+        settings.jwt_secret.get_secret_value(),
         ttl_minutes=settings.jwt_ttl_minutes,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,

@@ -110,7 +110,9 @@ async def check_sql_parity(
     assert settings.database_url is not None
     try:
         product = await _product_statements(settings, user_id, symbol, quantity)
-        direct = await _direct_statements(settings.database_url, limits, user_id, symbol, quantity)
+        direct = await _direct_statements(
+            settings.database_url.get_secret_value(), limits, user_id, symbol, quantity
+        )
     except Exception as error:  # the run goes on, flagged: the scenarios will show the rest
         return SqlParity(False, 0, 0, f"the check itself failed: {type(error).__name__}: {error}")
     difference = "\n".join(

@@ -8,7 +8,6 @@ else an embedded one in a temporary folder. Redis-backed tests use REDIS_URL or
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import os
 import secrets
@@ -284,8 +283,12 @@ def set_price(runtime: Runtime):
 
 def unthrottled(settings: Settings) -> Settings:
     """Settings for floods of hostile requests from one address: no budgets, no lockouts."""
-    return dataclasses.replace(
-        settings, rate_limits_enabled=False, login_max_failures_per_ip=1_000_000, db_pool_size=5
+    return settings.model_copy(
+        update={
+            "rate_limits_enabled": False,
+            "login_max_failures_per_ip": 1_000_000,
+            "db_pool_size": 5,
+        }
     )
 
 

@@ -4,7 +4,6 @@ websocket connection caps."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 
@@ -31,7 +30,7 @@ mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) 
 
 
 def app_client(settings, runtime, *, client=("127.0.0.1", 5000), **overrides):
-    app = create_app(dataclasses.replace(settings, **overrides), runtime)
+    app = create_app(settings.model_copy(update=overrides), runtime)
     transport = httpx.ASGITransport(app=app, client=client)
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
@@ -236,7 +235,7 @@ async def test_a_success_clears_the_failures(settings, runtime, make_user):
 
 @pytest.fixture
 async def capped_ws_url(settings, runtime) -> AsyncIterator[str]:
-    app = create_app(dataclasses.replace(settings, ws_max_connections_per_ip=2), runtime)
+    app = create_app(settings.model_copy(update={"ws_max_connections_per_ip": 2}), runtime)
     async with served(app) as url:
         yield url
 

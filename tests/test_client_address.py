@@ -5,7 +5,6 @@ the access log."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import socket
 import uuid
@@ -31,7 +30,7 @@ def _net() -> str:
 
 
 def app_client(settings, runtime, *, client, **overrides) -> httpx.AsyncClient:
-    app = create_app(dataclasses.replace(settings, **overrides), runtime)
+    app = create_app(settings.model_copy(update=overrides), runtime)
     transport = httpx.ASGITransport(app=app, client=client)
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
@@ -146,7 +145,9 @@ def test_serve_does_not_add_uvicorns_own_proxy_headers(monkeypatch):
 @pytest.fixture
 async def proxied_ws_url(settings, runtime) -> AsyncIterator[str]:
     app = create_app(
-        dataclasses.replace(settings, ws_max_connections_per_ip=1, trusted_proxies=("127.0.0.1",)),
+        settings.model_copy(
+            update={"ws_max_connections_per_ip": 1, "trusted_proxies": ("127.0.0.1",)}
+        ),
         runtime,
     )
     config = uvicorn.Config(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from web.config import ConfigError, Settings
 
@@ -72,8 +73,8 @@ def test_valid_values_are_parsed():
             "DATA_DIR": "/tmp/cnop-config-test",
         }
     )
-    assert settings.database_url == POSTGRES_URL
-    assert settings.redis_url == "rediss://cache.internal:6380/1"
+    assert settings.database_url == SecretStr(POSTGRES_URL)
+    assert settings.redis_url == SecretStr("rediss://cache.internal:6380/1")
     assert settings.port == 9000
     assert settings.log_level == "DEBUG"
     assert settings.migrate_on_start is False

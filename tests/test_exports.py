@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 from decimal import Decimal
 
@@ -128,8 +127,12 @@ async def test_a_signed_out_token_is_401(client, gql, make_user):
 
 
 async def test_exports_spend_the_rate_budget(settings, runtime, make_user):
-    limited = dataclasses.replace(
-        settings, rate_limits_enabled=True, rate_limit_user_points=70, rate_limit_ip_points=10_000
+    limited = settings.model_copy(
+        update={
+            "rate_limits_enabled": True,
+            "rate_limit_user_points": 70,
+            "rate_limit_ip_points": 10_000,
+        }
     )
     user = await make_user()
     app = create_app(limited, runtime)

@@ -57,8 +57,8 @@ async def test_shutdown_closes_websockets_with_1001_after_in_flight_work_finishe
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     serving = asyncio.create_task(server.serve(sockets=[listener]))
-    blocker = await asyncpg.connect(sync_free_url(settings.database_url))
-    watcher = await asyncpg.connect(sync_free_url(settings.database_url))
+    blocker = await asyncpg.connect(sync_free_url(settings.database_url.get_secret_value()))
+    watcher = await asyncpg.connect(sync_free_url(settings.database_url.get_secret_value()))
     try:
         await until(lambda: server.started, "uvicorn started")
         user = await make_user()

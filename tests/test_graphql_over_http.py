@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ OLD_HISTORY = """query($s: String!, $t: DateTime) {
 
 
 def app_client(settings, runtime, *, address=("127.0.0.1", 5000), **overrides):
-    app = create_app(dataclasses.replace(settings, **overrides), runtime)
+    app = create_app(settings.model_copy(update=overrides), runtime)
     transport = httpx.ASGITransport(app=app, client=address)
     return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 

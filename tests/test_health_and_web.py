@@ -157,7 +157,7 @@ async def test_graphiql_is_served_to_browsers(settings, runtime, tmp_path, monke
 
 
 async def test_graphiql_is_not_served_when_disabled(settings, runtime):
-    app = create_app(dataclasses.replace(settings, graphiql=False), runtime)
+    app = create_app(settings.model_copy(update={"graphiql": False}), runtime)
     async with http_client(app) as http:
         response = await http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code != 200

@@ -3,7 +3,7 @@
 The audits come from graphql-http, the specification's reference implementation, an
 npm package pinned in tests/http_audit/ (its own package.json and lock): Node.js
 runs them against a real uvicorn. Every MUST and SHOULD audit must pass; the MAY
-audits that warn are listed here and in the README, with the reason.
+audits that warn are listed here and in docs/operations.md, with the reason.
 """
 
 from __future__ import annotations
@@ -79,5 +79,5 @@ async def test_the_server_passes_every_must_and_should_audit(settings, runtime):
     ]
     assert not failed, "\n".join(failed)
     warned = {r["id"]: r["name"] for r in results if r["status"] != "ok"}
-    # Listed with their reasons above and in the README: keep both true.
+    # Listed with their reasons above and in docs/operations.md: keep both true.
     assert warned == MAY_WARNINGS

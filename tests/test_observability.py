@@ -601,4 +601,4 @@ def test_observability_settings_have_defaults_and_bounds():
 
 
 def _fields(settings: Settings) -> dict[str, Any]:
-    return {name: getattr(settings, name) for name in Settings.__dataclass_fields__}
+    return {name: getattr(settings, name) for name in Settings.model_fields}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from web.config import ConfigError, Settings
 from web.runtime import jwt_secret
@@ -44,7 +45,7 @@ def test_the_example_jwt_secret_is_refused_in_production():
     assert "\n" not in message
     assert example not in message  # the line names the setting, never echoes a secret
     # Development forgives it: the example's use is to be copied and edited.
-    assert Settings.from_env({"JWT_SECRET": example}).jwt_secret == example
+    assert Settings.from_env({"JWT_SECRET": example}).jwt_secret == SecretStr(example)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,7 @@ def test_placeholder_jwt_secrets_are_refused_in_production(secret):
 
 def test_a_generated_jwt_secret_is_accepted_in_production():
     settings = Settings.from_env(production(JWT_SECRET=REAL_SECRET))
-    assert settings.jwt_secret == REAL_SECRET
+    assert settings.jwt_secret == SecretStr(REAL_SECRET)
 
 
 def test_every_secret_of_the_example_environment_is_refused_where_the_app_reads_it():

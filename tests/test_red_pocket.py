@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
 from datetime import timedelta
@@ -254,7 +253,7 @@ async def test_start_up_without_a_config_runs_the_game_with_no_secrets(
     settings, tmp_path, caplog, make_user
 ):
     user = await make_user(cash="1000.00")
-    missing = dataclasses.replace(settings, red_pocket_config=tmp_path / "absent.json")
+    missing = settings.model_copy(update={"red_pocket_config": tmp_path / "absent.json"})
     with caplog.at_level(logging.WARNING, logger="cnop.red_pocket"):
         runtime = await start_runtime(missing)
     try:

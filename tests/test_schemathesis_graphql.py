@@ -138,7 +138,7 @@ schemathesis.graphql.scalar("Decimal", _decimals.map(nodes.String))
 @pytest.fixture(scope="module")
 def served(settings: Settings) -> Iterator[Any]:
     # No runtime given: the app's lifespan starts one on schemathesis' own ASGI loop.
-    app = create_app(dataclasses.replace(unthrottled(settings), db_pool_size=5))
+    app = create_app(unthrottled(settings).model_copy(update={"db_pool_size": 5}))
     schema = schemathesis.graphql.from_asgi("/graphql", app)
     yield schema
     schemathesis_asgi.shutdown_lifespans()

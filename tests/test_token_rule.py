@@ -212,11 +212,12 @@ async def test_each_socket_operation_reads_afresh(gql, make_user, ws_url):
 @pytest.fixture(scope="module")
 async def budget_url(settings, runtime) -> AsyncIterator[str]:
     """The app with a small per-user budget; the per-address one never binds here."""
-    limited = dataclasses.replace(
-        settings,
-        rate_limits_enabled=True,
-        rate_limit_user_points=40,
-        rate_limit_ip_points=10**9,
+    limited = settings.model_copy(
+        update={
+            "rate_limits_enabled": True,
+            "rate_limit_user_points": 40,
+            "rate_limit_ip_points": 10**9,
+        }
     )
     async with served(create_app(limited, runtime)) as url:
         yield url
@@ -248,8 +249,12 @@ async def test_http_and_socket_share_one_budget(settings, runtime, make_user, bu
     async with ws_client(budget_url, user.token) as client:
         while "errors" not in await operate(client, DEPOSIT, {"amount": "1.00"}):
             pass
-    limited = dataclasses.replace(
-        settings, rate_limits_enabled=True, rate_limit_user_points=40, rate_limit_ip_points=10**9
+    limited = settings.model_copy(
+        update={
+            "rate_limits_enabled": True,
+            "rate_limit_user_points": 40,
+            "rate_limit_ip_points": 10**9,
+        }
     )
     transport = httpx.ASGITransport(app=create_app(limited, runtime))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
@@ -259,8 +264,12 @@ async def test_http_and_socket_share_one_budget(settings, runtime, make_user, bu
 
 async def test_a_subscription_spends_points_when_it_starts(settings, runtime, make_user):
     user = await make_user()
-    limited = dataclasses.replace(
-        settings, rate_limits_enabled=True, rate_limit_user_points=5, rate_limit_ip_points=10**9
+    limited = settings.model_copy(
+        update={
+            "rate_limits_enabled": True,
+            "rate_limit_user_points": 5,
+            "rate_limit_ip_points": 10**9,
+        }
     )
     async with served(create_app(limited, runtime)) as url, ws_client(url, user.token) as client:
         # No ticks run here: an accepted subscription stays silent, a refused one answers.

@@ -3,7 +3,6 @@ documents, sent Apollo's way), and TRUSTED_DOCUMENTS_ONLY refuses any other docu
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,7 +42,7 @@ def manifest(tmp_path: Path) -> Path:
 
 @asynccontextmanager
 async def app_client(settings: Settings, runtime, **changes: Any) -> AsyncIterator[Any]:
-    app = create_app(dataclasses.replace(settings, **changes), runtime)
+    app = create_app(settings.model_copy(update=changes), runtime)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
@@ -116,8 +115,8 @@ async def test_only_trusted_refuses_a_document_not_in_the_manifest(settings, run
 
 
 async def test_only_trusted_holds_for_subscriptions_over_the_websocket(settings, runtime, manifest):
-    only = dataclasses.replace(
-        settings, trusted_documents_manifest=manifest, trusted_documents_only=True
+    only = settings.model_copy(
+        update={"trusted_documents_manifest": manifest, "trusted_documents_only": True}
     )
     async with served(create_app(only, runtime)) as url, ws_client(url) as client:
         unlisted = await client.subscribe("subscription { prices { symbol } }")
@@ -145,7 +144,7 @@ def test_a_manifest_whose_hash_does_not_match_its_text_is_refused(settings, runt
     forged = tmp_path / "persisted-documents.json"
     forged.write_text(json.dumps({sha256(ASSETS): UNLISTED}))
     with pytest.raises(ConfigError, match="SHA-256"):
-        create_app(dataclasses.replace(settings, trusted_documents_manifest=forged), runtime)
+        create_app(settings.model_copy(update={"trusted_documents_manifest": forged}), runtime)
 
 
 @pytest.mark.skipif(

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from schema.extensions.operation_report import OperationReport
 from web import metrics
 from web.client_ip import client_address
+from web.connection_middleware import ConnectionMiddleware
 from web.log_format import FIELDS, current_request_id
 
 log = logging.getLogger("cnop.access")
@@ -77,15 +78,12 @@ def report_operation(report: OperationReport, connection: HTTPConnection | None)
     )
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(ConnectionMiddleware):
     def __init__(self, app: ASGIApp, *, graphql_path: str = "/graphql") -> None:
-        self.app = app
+        super().__init__(app)
         self.graphql_path = graphql_path
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         token = current_request_id.set(state.get("request_id"))
         started = time.perf_counter()

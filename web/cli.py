@@ -1,4 +1,4 @@
-"""The `cnop` command: serve, migrate, print-schema, db stop."""
+"""The `cnop` command: serve, migrate, print-schema, print-config-table, db stop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import gc
 import logging
 import sys
 
-from web.config import ConfigError, Settings
+from web.config import ConfigError, Settings, revealed
 from web.logs import configure_logging
 
 log = logging.getLogger("cnop")
@@ -55,7 +55,7 @@ def migrate(settings: Settings) -> None:
     from persistence import embedded
     from web.runtime import prepare_database
 
-    url = settings.database_url or embedded.start(settings.data_dir)
+    url = revealed(settings.database_url) or embedded.start(settings.data_dir)
     asyncio.run(prepare_database(url))
     log.info("database is at the latest migration, catalogue loaded")
 
@@ -64,6 +64,12 @@ def print_schema() -> None:
     from schema.schema import build_schema
 
     sys.stdout.write(build_schema().as_str() + "\n")
+
+
+def print_config_table() -> None:
+    from web.config_table import configuration_table
+
+    sys.stdout.write(configuration_table())
 
 
 def stop_db(settings: Settings) -> None:
@@ -81,12 +87,18 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("serve", help="apply migrations, load the catalogue, serve /graphql")
     commands.add_parser("migrate", help="apply migrations and load the catalogue, then exit")
     commands.add_parser("print-schema", help="print the GraphQL schema (SDL)")
+    commands.add_parser(
+        "print-config-table", help="print the settings as docs/configuration.md's table"
+    )
     db = commands.add_parser("db", help="the embedded PostgreSQL")
     db.add_argument("action", choices=["stop"])
     args = parser.parse_args(argv)
 
     if args.command == "print-schema":
         print_schema()
+        return
+    if args.command == "print-config-table":
+        print_config_table()
         return
     settings = _settings()
     configure_logging(settings.log_level, settings.log_format)

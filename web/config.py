@@ -1,349 +1,100 @@
-"""Settings read once from the environment; invalid values stop start-up.
+"""Every setting, declared once: its variable, default, bounds and meaning.
 
-Every variable has a default so that ``cnop serve`` runs with no configuration
-at all (embedded PostgreSQL, in-process stores). The README's configuration
-table lists the same names and defaults.
+``Settings.from_env`` reads them once at start-up (pydantic-settings, through
+web/config_environment.py); an invalid value stops start-up with one line naming the
+variable. Every variable has a default, so ``cnop serve`` runs with no configuration
+at all (embedded PostgreSQL, in-process stores). The configuration table in
+docs/configuration.md is rendered from these fields (``cnop print-config-table``) and a
+test keeps the two equal. Built directly, ``Settings(...)`` reads no environment.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import urlsplit
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from web.client_ip import trusted_hosts
-
-T = TypeVar("T")
+from web.config_environment import EnvironmentSource, one_line
+from web.config_fields import SHOWN_DEFAULT, SHOWN_VARIABLE
+from web.config_secrets import GENERATE_SECRET, is_made_up_key, is_placeholder, url_password
+from web.config_values import (
+    Amount,
+    CommaList,
+    Flag,
+    LowerCase,
+    OptionalWholeNumber,
+    ResolvedPath,
+    UpperCase,
+    WholeNumber,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-LOG_FORMATS = ("json", "text")
-ENVIRONMENTS = ("development", "production")
-PRICE_FEEDS = ("simulated", "coingecko")
 SAMPLE_RED_POCKET_CONFIG = PROJECT_ROOT / "persistence" / "red_pocket" / "secret_words.json"
-EXAMPLE_SECRETS = frozenset(
-    {
-        # deploy/compose.env.example (tests/test_production_secrets.py keeps them in step)
-        "replace-with-48-random-url-safe-characters-from-the-command-above",
-        "replace-with-a-database-password",
-        "replace-with-a-grafana-password",
-    }
-)
-PLACEHOLDER_MARKERS = (
-    "replace-with",
-    "replace_with",
-    "replaceme",
-    "change-me",
-    "change_me",
-    "changeme",
-    "placeholder",
-    "example",
-    "your-secret",
-    "your_secret",
-    "dummy",
-    "insecure",
-)
 DEFAULT_TRUSTED_DOCUMENTS = PROJECT_ROOT / "frontend" / "dist" / "persisted-documents.json"
 """The web app build's operations by hash (frontend/codegen.ts, persisted documents)."""
-GENERATE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+DEFAULT_MAX_PRICE_AGE_S = 300
+URL_SCHEMES = {
+    "database_url": (("postgresql://", "postgresql+asyncpg://"), "must be a postgresql:// URL"),
+    "redis_url": (
+        ("redis://", "rediss://", "unix://"),
+        "must be a redis://, rediss:// or unix:// URL",
+    ),
+}
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
-
-def is_placeholder(secret: str) -> bool:
-    """An example value, or words that say "put the real one here"."""
-    lowered = secret.lower()
-    return secret in EXAMPLE_SECRETS or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
-
-
-def is_made_up_key(secret: str) -> bool:
-    """A placeholder, or a signing key with too few distinct characters (aaaa...,
-    0123012301...) to have come from a random generator."""
-    return is_placeholder(secret) or len(set(secret)) < 10
-
-
-def _url_password(url: str) -> str | None:
-    try:
-        return urlsplit(url).password
-    except ValueError:
-        return None
+__all__ = [
+    "DEFAULT_TRUSTED_DOCUMENTS",
+    "PROJECT_ROOT",
+    "SAMPLE_RED_POCKET_CONFIG",
+    "ConfigError",
+    "Settings",
+    "is_made_up_key",
+    "is_placeholder",
+    "revealed",
+]
 
 
 class ConfigError(Exception):
     """One environment variable has a value we cannot use; the message names it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
-    database_url: str | None = None
-    redis_url: str | None = None
-    redis_namespace: str = "cnop"
-    redis_timeout_s: int = 1
-    host: str = "127.0.0.1"
-    port: int = 8000
-    environment: str = "development"
-    data_dir: Path = PROJECT_ROOT / ".data"
-    jwt_secret: str | None = None
-    jwt_ttl_minutes: int = 60
-    jwt_issuer: str = "cnop"
-    jwt_audience: str = "cnop-web"
-    log_level: str = "INFO"
-    log_format: str = "text"
-    metrics_enabled: bool = True
-    max_body_bytes: int = 1024 * 1024
-    shutdown_timeout_s: int = 10
-    cors_origins: tuple[str, ...] = ()
-    migrate_on_start: bool = True
-    db_pool_size: int = 20
-    db_connect_timeout_s: int = 5
-    db_command_timeout_s: int = 15
-    graphiql: bool = True
-    introspection: bool = True
-    daily_deposit_limit: Decimal = Decimal("10000")
-    daily_withdraw_limit: Decimal = Decimal("5000")
-    max_order_value: Decimal = Decimal("10000")
-    max_price_age_s: int = 300
-    gemini_api_key: str | None = field(default=None, repr=False)
-    gemini_model: str = "gemini-3.1-flash-lite"
-    gemini_timeout_s: int = 10
-    insights_breaker_failures: int = 5
-    insights_breaker_cooldown_s: int = 30
-    insights_per_user_per_hour: int = 10
-    red_pocket_config: Path = SAMPLE_RED_POCKET_CONFIG
-    red_pocket_default_reward: Decimal = Decimal("8.88")
-    price_engine: bool = True
-    price_feed: str = "simulated"
-    price_tick_ms: int = 1000
-    price_seed: int | None = None
-    price_history_interval_s: int = 60
-    coingecko_poll_s: int = 60
-    max_query_depth: int = 15
-    max_query_aliases: int = 30
-    max_query_tokens: int = 2000
-    max_query_cost: int = 10_000
-    max_query_selections: int = 500
-    rate_limits_enabled: bool = True
-    rate_limit_window_s: int = 60
-    rate_limit_user_points: int = 600
-    rate_limit_ip_points: int = 1200
-    login_max_failures: int = 5
-    login_max_failures_per_ip: int = 50
-    login_lockout_s: int = 900
-    login_user_backoff_after: int = 20
-    login_user_backoff_max_s: int = 60
-    password_hash_concurrency: int = 2
-    trusted_proxies: tuple[str, ...] = ()
-    ws_max_connections_per_ip: int = 20
-    ws_max_subscriptions: int = 20
-    trusted_documents_only: bool = False
-    trusted_documents_manifest: Path = DEFAULT_TRUSTED_DOCUMENTS
-    tracing: bool = False
+def shown(default: str) -> dict[str, Any]:
+    """The default as the configuration table says it, where the value alone cannot."""
+    return {SHOWN_DEFAULT: default}
 
-    @property
-    def is_production(self) -> bool:
-        return self.environment == "production"
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
-        read = _Reader(env)
-        defaults = cls()
-        environment = read.choice("APP_ENV", "development", ENVIRONMENTS)
-        development = environment == "development"
-        settings = cls(
-            database_url=read.optional("DATABASE_URL"),
-            redis_url=read.optional("REDIS_URL"),
-            redis_namespace=read.text("REDIS_NAMESPACE", defaults.redis_namespace),
-            redis_timeout_s=read.number(
-                "REDIS_TIMEOUT_S", defaults.redis_timeout_s, low=1, high=60
-            ),
-            host=read.text("HOST", defaults.host),
-            port=read.number("PORT", defaults.port, low=1, high=65535),
-            environment=environment,
-            data_dir=Path(read.text("DATA_DIR", str(defaults.data_dir))).resolve(),
-            jwt_secret=read.optional("JWT_SECRET"),
-            jwt_ttl_minutes=read.number(
-                "JWT_TTL_MINUTES", defaults.jwt_ttl_minutes, low=1, high=43200
-            ),
-            jwt_issuer=read.text("JWT_ISSUER", defaults.jwt_issuer),
-            jwt_audience=read.text("JWT_AUDIENCE", defaults.jwt_audience),
-            log_level=read.choice("LOG_LEVEL", defaults.log_level, LOG_LEVELS, upper=True),
-            log_format=read.choice(
-                "LOG_FORMAT", defaults.log_format if development else "json", LOG_FORMATS
-            ),
-            metrics_enabled=read.flag("METRICS_ENABLED", defaults.metrics_enabled),
-            max_body_bytes=read.number(
-                "MAX_BODY_BYTES", defaults.max_body_bytes, low=1024, high=64 * 1024 * 1024
-            ),
-            shutdown_timeout_s=read.number(
-                "SHUTDOWN_TIMEOUT_S", defaults.shutdown_timeout_s, low=1, high=600
-            ),
-            cors_origins=read.csv("CORS_ORIGINS"),
-            migrate_on_start=read.flag("MIGRATE_ON_START", True),
-            db_pool_size=read.number("DB_POOL_SIZE", defaults.db_pool_size, low=1, high=500),
-            db_connect_timeout_s=read.number(
-                "DB_CONNECT_TIMEOUT_S", defaults.db_connect_timeout_s, low=1, high=120
-            ),
-            db_command_timeout_s=read.number(
-                "DB_COMMAND_TIMEOUT_S", defaults.db_command_timeout_s, low=1, high=3600
-            ),
-            graphiql=read.flag("GRAPHIQL", development),
-            introspection=read.flag("INTROSPECTION", development),
-            daily_deposit_limit=read.money("DAILY_DEPOSIT_LIMIT", defaults.daily_deposit_limit),
-            daily_withdraw_limit=read.money("DAILY_WITHDRAW_LIMIT", defaults.daily_withdraw_limit),
-            max_order_value=read.money("MAX_ORDER_VALUE", defaults.max_order_value),
-            max_price_age_s=read.number(
-                "MAX_PRICE_AGE_S", defaults.max_price_age_s, low=5, high=31_536_000
-            ),
-            gemini_api_key=read.optional("GEMINI_API_KEY"),
-            gemini_model=read.text("GEMINI_MODEL", defaults.gemini_model),
-            gemini_timeout_s=read.number(
-                "GEMINI_TIMEOUT_S", defaults.gemini_timeout_s, low=1, high=120
-            ),
-            insights_breaker_failures=read.number(
-                "INSIGHTS_BREAKER_FAILURES", defaults.insights_breaker_failures, low=1, high=1000
-            ),
-            insights_breaker_cooldown_s=read.number(
-                "INSIGHTS_BREAKER_COOLDOWN_S",
-                defaults.insights_breaker_cooldown_s,
-                low=1,
-                high=86400,
-            ),
-            insights_per_user_per_hour=read.number(
-                "INSIGHTS_PER_USER_PER_HOUR",
-                defaults.insights_per_user_per_hour,
-                low=1,
-                high=100_000,
-            ),
-            red_pocket_config=Path(
-                read.text("RED_POCKET_CONFIG", str(defaults.red_pocket_config))
-            ).resolve(),
-            red_pocket_default_reward=read.money(
-                "RED_POCKET_DEFAULT_REWARD", defaults.red_pocket_default_reward
-            ),
-        )
-        settings = replace(
-            settings,
-            price_engine=read.flag("PRICE_ENGINE", defaults.price_engine),
-            price_feed=read.choice("PRICE_FEED", defaults.price_feed, PRICE_FEEDS),
-            price_tick_ms=read.number("PRICE_TICK_MS", defaults.price_tick_ms, low=50, high=60000),
-            price_seed=None
-            if read.optional("PRICE_SEED") is None
-            else read.number("PRICE_SEED", 0, low=0, high=2**63 - 1),
-            price_history_interval_s=read.number(
-                "PRICE_HISTORY_INTERVAL_S", defaults.price_history_interval_s, low=1, high=3600
-            ),
-            coingecko_poll_s=read.number(
-                "COINGECKO_POLL_S", defaults.coingecko_poll_s, low=10, high=3600
-            ),
-        )
-        settings = replace(
-            settings,
-            max_query_depth=read.number(
-                "MAX_QUERY_DEPTH", defaults.max_query_depth, low=2, high=100
-            ),
-            max_query_aliases=read.number(
-                "MAX_QUERY_ALIASES", defaults.max_query_aliases, low=0, high=1000
-            ),
-            max_query_tokens=read.number(
-                "MAX_QUERY_TOKENS", defaults.max_query_tokens, low=100, high=100_000
-            ),
-            max_query_cost=read.number(
-                "MAX_QUERY_COST", defaults.max_query_cost, low=10, high=10_000_000
-            ),
-            max_query_selections=read.number(
-                "MAX_QUERY_SELECTIONS", defaults.max_query_selections, low=10, high=100_000
-            ),
-            rate_limits_enabled=read.flag("RATE_LIMITS_ENABLED", defaults.rate_limits_enabled),
-            rate_limit_window_s=read.number(
-                "RATE_LIMIT_WINDOW_S", defaults.rate_limit_window_s, low=1, high=86400
-            ),
-            rate_limit_user_points=read.number(
-                "RATE_LIMIT_USER_POINTS", defaults.rate_limit_user_points, low=1, high=10**9
-            ),
-            rate_limit_ip_points=read.number(
-                "RATE_LIMIT_IP_POINTS", defaults.rate_limit_ip_points, low=1, high=10**9
-            ),
-            login_max_failures=read.number(
-                "LOGIN_MAX_FAILURES", defaults.login_max_failures, low=1, high=1000
-            ),
-            login_max_failures_per_ip=read.number(
-                "LOGIN_MAX_FAILURES_PER_IP", defaults.login_max_failures_per_ip, low=1, high=100_000
-            ),
-            login_lockout_s=read.number(
-                "LOGIN_LOCKOUT_S", defaults.login_lockout_s, low=1, high=86400
-            ),
-            login_user_backoff_after=read.number(
-                "LOGIN_USER_BACKOFF_AFTER", defaults.login_user_backoff_after, low=3, high=100_000
-            ),
-            login_user_backoff_max_s=read.number(
-                "LOGIN_USER_BACKOFF_MAX_S", defaults.login_user_backoff_max_s, low=1, high=3600
-            ),
-            password_hash_concurrency=read.number(
-                "PASSWORD_HASH_CONCURRENCY", defaults.password_hash_concurrency, low=1, high=64
-            ),
-            trusted_proxies=read.csv("TRUSTED_PROXIES"),
-            ws_max_connections_per_ip=read.number(
-                "WS_MAX_CONNECTIONS_PER_IP", defaults.ws_max_connections_per_ip, low=1, high=100_000
-            ),
-            ws_max_subscriptions=read.number(
-                "WS_MAX_SUBSCRIPTIONS", defaults.ws_max_subscriptions, low=1, high=1000
-            ),
-        )
-        settings = _price_age_within_feed(settings, explicit=read.optional("MAX_PRICE_AGE_S"))
-        try:
-            trusted_hosts(settings.trusted_proxies)
-        except ValueError:
-            raise ConfigError(
-                "TRUSTED_PROXIES: expected addresses or networks such as 10.0.0.0/8, "
-                f"got {','.join(settings.trusted_proxies)!r}"
-            ) from None
-        if settings.login_user_backoff_after <= 2 * settings.login_max_failures:
-            # One address may fail up to twice LOGIN_MAX_FAILURES in one window (the end
-            # of one of its windows, the start of the next): it alone must never slow
-            # the account down for everyone.
-            raise ConfigError(
-                "LOGIN_USER_BACKOFF_AFTER: must be above twice LOGIN_MAX_FAILURES "
-                f"({2 * settings.login_max_failures}), got {settings.login_user_backoff_after}"
-            )
-        if settings.red_pocket_default_reward != settings.red_pocket_default_reward.quantize(
-            Decimal("0.01")
-        ):
-            raise ConfigError("RED_POCKET_DEFAULT_REWARD: must be in whole cents, e.g. 8.88")
-        if settings.jwt_secret is not None and len(settings.jwt_secret) < 32:
-            raise ConfigError("JWT_SECRET: must be at least 32 characters long")
-        if settings.database_url is not None:
-            if settings.jwt_secret is None:
-                raise ConfigError(
-                    "JWT_SECRET: required when DATABASE_URL is set (tokens must verify on every "
-                    "replica)"
-                )
-            if not settings.database_url.startswith(("postgresql://", "postgresql+asyncpg://")):
-                raise ConfigError("DATABASE_URL: must be a postgresql:// URL")
-        if settings.redis_url is not None and not settings.redis_url.startswith(
-            ("redis://", "rediss://", "unix://")
-        ):
-            raise ConfigError("REDIS_URL: must be a redis://, rediss:// or unix:// URL")
-        settings = replace(
-            settings,
-            trusted_documents_only=read.flag("TRUSTED_DOCUMENTS_ONLY", False),
-            trusted_documents_manifest=Path(
-                read.text("TRUSTED_DOCUMENTS_MANIFEST", str(defaults.trusted_documents_manifest))
-            ).resolve(),
-            tracing=_tracing_configured(env),
-        )
-        if settings.trusted_documents_only and not settings.trusted_documents_manifest.is_file():
-            raise ConfigError(
-                "TRUSTED_DOCUMENTS_ONLY: needs the web app's manifest, "
-                f"{settings.trusted_documents_manifest} is missing (build the web app, or set "
-                "TRUSTED_DOCUMENTS_MANIFEST)"
-            )
-        if settings.is_production:
-            _check_production(settings, explicit_red_pocket=read.optional("RED_POCKET_CONFIG"))
-        return settings
+def _development(data: dict[str, Any]) -> bool:
+    return data.get("environment") != "production"
+
+
+def _feed_interval(feed: str, tick_ms: int, poll_s: int) -> tuple[str, int]:
+    """The variable that sets the price feed's update interval, and that interval in s."""
+    if feed == "coingecko":
+        return "COINGECKO_POLL_S", poll_s
+    return "PRICE_TICK_MS", math.ceil(tick_ms / 1000)
+
+
+def _max_price_age_default(data: dict[str, Any]) -> int:
+    # A price may age at least two feed updates, so one slow update refuses no order:
+    # unset, the limit grows with a slow feed (set too short, start-up stops).
+    _, interval_s = _feed_interval(
+        data["price_feed"], data["price_tick_ms"], data["coingecko_poll_s"]
+    )
+    return max(DEFAULT_MAX_PRICE_AGE_S, 2 * interval_s)
 
 
 def _tracing_configured(env: Mapping[str, str]) -> bool:
@@ -357,100 +108,383 @@ def _tracing_configured(env: Mapping[str, str]) -> bool:
     return bool(endpoint and endpoint.strip()) and not disabled and not exporter_off
 
 
-def _price_age_within_feed(settings: Settings, *, explicit: str | None) -> Settings:
-    """A price may age at least two feed updates, so one slow update refuses no order.
-
-    Unset, MAX_PRICE_AGE_S grows with a slow feed; set too short, start-up stops.
-    """
-    if settings.price_feed == "coingecko":
-        name, interval_s = "COINGECKO_POLL_S", settings.coingecko_poll_s
-    else:
-        name, interval_s = "PRICE_TICK_MS", math.ceil(settings.price_tick_ms / 1000)
-    if settings.max_price_age_s >= 2 * interval_s:
-        return settings
-    if explicit is None:
-        return replace(settings, max_price_age_s=2 * interval_s)
-    raise ConfigError(
-        f"MAX_PRICE_AGE_S: must be at least twice the feed's update interval ({name}: "
-        f"{2 * interval_s} s), or orders are refused between two updates"
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="forbid",
+        case_sensitive=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        use_attribute_docstrings=True,
     )
 
+    # The server
+    environment: Annotated[Literal["development", "production"], LowerCase] = Field(
+        "development", alias="APP_ENV"
+    )
+    """production turns GraphiQL and introspection off by default"""
+    host: str = Field("127.0.0.1", alias="HOST")
+    """interface to listen on"""
+    port: WholeNumber = Field(8000, alias="PORT", ge=1, le=65535)
+    """port to listen on"""
+    data_dir: ResolvedPath = Field(
+        PROJECT_ROOT / ".data",
+        alias="DATA_DIR",
+        json_schema_extra=shown("`.data` in the project"),
+    )
+    """embedded PostgreSQL and the generated JWT secret"""
+    max_body_bytes: WholeNumber = Field(
+        1024 * 1024,
+        alias="MAX_BODY_BYTES",
+        ge=1024,
+        le=64 * 1024 * 1024,
+        json_schema_extra=shown("`1048576` (1 MiB)"),
+    )
+    """largest HTTP request body (413 beyond it) and websocket message, in bytes"""
+    shutdown_timeout_s: WholeNumber = Field(10, alias="SHUTDOWN_TIMEOUT_S", ge=1, le=600)
+    """seconds in-flight requests get to finish after SIGTERM"""
+    cors_origins: CommaList = Field((), alias="CORS_ORIGINS")
+    """comma-separated origins allowed to call the API from a browser"""
+    trusted_proxies: CommaList = Field((), alias="TRUSTED_PROXIES")
+    """comma-separated proxy addresses or networks (CIDR) whose `X-Forwarded-For` is believed;
+    nothing is trusted when unset, 127.0.0.1 included"""
+    graphiql: Flag = Field(
+        default_factory=_development,
+        alias="GRAPHIQL",
+        json_schema_extra=shown("`true` in development, `false` in production"),
+    )
+    """serve GraphiQL on GET /graphql"""
+    introspection: Flag = Field(
+        default_factory=_development,
+        alias="INTROSPECTION",
+        json_schema_extra=shown("`true` in development, `false` in production"),
+    )
+    """allow schema introspection"""
+    metrics_enabled: Flag = Field(True, alias="METRICS_ENABLED")
+    """serve Prometheus metrics on GET /metrics"""
+    log_level: Annotated[LogLevel, UpperCase] = Field("INFO", alias="LOG_LEVEL")
+    """the least severe level logged"""
+    log_format: Annotated[Literal["json", "text"], LowerCase] = Field(
+        default_factory=lambda data: "text" if _development(data) else "json",
+        alias="LOG_FORMAT",
+        json_schema_extra=shown("`json` in production, `text` in development"),
+    )
+    """`json`: one JSON object per line; `text`: readable lines (see [Logs](operations.md#logs))"""
 
-def _check_production(settings: Settings, *, explicit_red_pocket: str | None) -> None:
-    """What development forgives and production must not: example secrets, sample data."""
-    if settings.jwt_secret is not None and is_made_up_key(settings.jwt_secret):
-        raise ConfigError(
-            "JWT_SECRET: an example, placeholder or hand-typed value is refused in production "
-            f"(see deploy/compose.env.example); generate one with {GENERATE_SECRET}"
-        )
-    for name, url in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
-        password = None if url is None else _url_password(url)
-        if password and is_placeholder(password):
-            raise ConfigError(
-                f"{name}: its password is an example or placeholder value "
-                "(deploy/compose.env.example); set a real one"
-            )
-    if explicit_red_pocket is None or settings.red_pocket_config == SAMPLE_RED_POCKET_CONFIG:
-        raise ConfigError(
-            "RED_POCKET_CONFIG: required in production, pointing at your own secret words "
-            f"(the repository's {SAMPLE_RED_POCKET_CONFIG.name} is a public development sample)"
-        )
+    # PostgreSQL
+    database_url: SecretStr | None = Field(
+        None,
+        alias="DATABASE_URL",
+        json_schema_extra=shown("unset: embedded PostgreSQL in `DATA_DIR`"),
+    )
+    """`postgresql://` URL of the system of record"""
+    migrate_on_start: Flag = Field(True, alias="MIGRATE_ON_START")
+    """apply migrations and load the catalogue before serving"""
+    db_pool_size: WholeNumber = Field(20, alias="DB_POOL_SIZE", ge=1, le=500)
+    """database connections per process"""
+    db_connect_timeout_s: WholeNumber = Field(5, alias="DB_CONNECT_TIMEOUT_S", ge=1, le=120)
+    """seconds opening a database connection may take"""
+    db_command_timeout_s: WholeNumber = Field(15, alias="DB_COMMAND_TIMEOUT_S", ge=1, le=3600)
+    """seconds one SQL statement may take before it is cancelled and the request answered
+    SERVICE_UNAVAILABLE"""
 
+    # Redis
+    redis_url: SecretStr | None = Field(
+        None, alias="REDIS_URL", json_schema_extra=shown("unset: in-process stores")
+    )
+    """`redis://` URL for pub/sub, caches and rate limits shared by all processes"""
+    redis_namespace: str = Field("cnop", alias="REDIS_NAMESPACE")
+    """prefix of every Redis key and channel, so deployments can share one Redis"""
+    redis_timeout_s: WholeNumber = Field(1, alias="REDIS_TIMEOUT_S", ge=1, le=60)
+    """seconds a Redis connect or command may take before Redis counts as down"""
 
-@dataclass(frozen=True, slots=True)
-class _Reader:
-    env: Mapping[str, str]
+    # Tokens
+    jwt_secret: SecretStr | None = Field(
+        None,
+        alias="JWT_SECRET",
+        min_length=32,
+        json_schema_extra=shown(
+            "generated once into `DATA_DIR` in embedded mode (file mode 0600); "
+            "**required** with `DATABASE_URL`"
+        ),
+    )
+    """HS256 signing key; in production the example from `deploy/compose.env.example`,
+    placeholders and hand-typed keys are refused"""
+    jwt_ttl_minutes: WholeNumber = Field(60, alias="JWT_TTL_MINUTES", ge=1, le=43200)
+    """token lifetime"""
+    jwt_issuer: str = Field("cnop", alias="JWT_ISSUER")
+    """`iss` claim issued and required"""
+    jwt_audience: str = Field("cnop-web", alias="JWT_AUDIENCE")
+    """`aud` claim issued and required"""
 
-    def optional(self, name: str) -> str | None:
-        value = self.env.get(name, "").strip()
-        return value or None
+    # Money
+    daily_deposit_limit: Amount = Field(Decimal("10000"), alias="DAILY_DEPOSIT_LIMIT")
+    """USD a user may deposit per UTC day"""
+    daily_withdraw_limit: Amount = Field(Decimal("5000"), alias="DAILY_WITHDRAW_LIMIT")
+    """USD a user may withdraw per UTC day"""
+    max_order_value: Amount = Field(Decimal("10000"), alias="MAX_ORDER_VALUE")
+    """largest value (quantity times price) of one order, in USD; a limit order's at its
+    limitPrice and at the price it fills at"""
 
-    def text(self, name: str, default: str) -> str:
-        return self.optional(name) or default
+    # The live market
+    price_engine: Flag = Field(True, alias="PRICE_ENGINE")
+    """take part in running the price engine (one process runs it at a time)"""
+    price_feed: Annotated[Literal["simulated", "coingecko"], LowerCase] = Field(
+        "simulated", alias="PRICE_FEED"
+    )
+    """`simulated` (seeded random walk) or `coingecko` (public markets API)"""
+    price_tick_ms: WholeNumber = Field(1000, alias="PRICE_TICK_MS", ge=50, le=60000)
+    """milliseconds between two engine ticks; also how long a public answer may be cached
+    (`max-age`, in whole seconds)"""
+    price_seed: OptionalWholeNumber = Field(
+        None, alias="PRICE_SEED", ge=0, le=2**63 - 1, json_schema_extra=shown("random")
+    )
+    """seed of the simulated feed, for reproducible prices"""
+    price_history_interval_s: WholeNumber = Field(
+        60, alias="PRICE_HISTORY_INTERVAL_S", ge=1, le=3600
+    )
+    """seconds between two recorded history points per asset"""
+    coingecko_poll_s: WholeNumber = Field(60, alias="COINGECKO_POLL_S", ge=10, le=3600)
+    """seconds between two CoinGecko polls (its free tier limits the rate)"""
+    max_price_age_s: WholeNumber = Field(
+        default_factory=_max_price_age_default,
+        alias="MAX_PRICE_AGE_S",
+        ge=5,
+        le=31_536_000,
+        json_schema_extra=shown(
+            f"`{DEFAULT_MAX_PRICE_AGE_S}` (at least twice the feed's update interval)"
+        ),
+    )
+    """oldest an asset's last price may be for an order to trade on it; older is
+    `PRICE_UNAVAILABLE`"""
 
-    def _parse(self, name: str, default: T, parse: Callable[[str], T], expected: str) -> T:
-        raw = self.optional(name)
-        if raw is None:
-            return default
+    # Insights
+    gemini_api_key: SecretStr | None = Field(
+        None,
+        alias="GEMINI_API_KEY",
+        json_schema_extra=shown("unset: the local rule-based analyser"),
+    )
+    """Gemini API key; when set, `me.insights` is written by Gemini"""
+    gemini_model: str = Field("gemini-3.1-flash-lite", alias="GEMINI_MODEL")
+    """pinned Gemini model id used for insights"""
+    gemini_timeout_s: WholeNumber = Field(10, alias="GEMINI_TIMEOUT_S", ge=1, le=120)
+    """seconds one insights call may take before the local analyser answers instead"""
+    insights_breaker_failures: WholeNumber = Field(
+        5, alias="INSIGHTS_BREAKER_FAILURES", ge=1, le=1000
+    )
+    """consecutive provider failures that open the circuit breaker"""
+    insights_breaker_cooldown_s: WholeNumber = Field(
+        30, alias="INSIGHTS_BREAKER_COOLDOWN_S", ge=1, le=86400
+    )
+    """seconds the open breaker has the local analyser answer at once, before one trial call"""
+    insights_per_user_per_hour: WholeNumber = Field(
+        10, alias="INSIGHTS_PER_USER_PER_HOUR", ge=1, le=100_000
+    )
+    """Gemini calls per user per hour (cached readings are free); past it, and when Gemini's quota
+    is exhausted or it fails, the local analyser writes the reading (`model: local-rules-v1`)"""
+
+    # The red pocket
+    red_pocket_config: ResolvedPath = Field(
+        SAMPLE_RED_POCKET_CONFIG,
+        alias="RED_POCKET_CONFIG",
+        json_schema_extra=shown(
+            "`persistence/red_pocket/secret_words.json` (a public development sample); "
+            "**required** in production, where the sample is refused"
+        ),
+    )
+    """JSON `{"secret_words": [...], "amounts": [...]}` paired by index; missing or malformed is
+    logged and the game runs with no secret words"""
+    red_pocket_default_reward: Amount = Field(Decimal("8.88"), alias="RED_POCKET_DEFAULT_REWARD")
+    """consolation credited for the first wrong guess of a UTC day (whole cents)"""
+
+    # Operation limits
+    max_query_depth: WholeNumber = Field(15, alias="MAX_QUERY_DEPTH", ge=2, le=100)
+    """deepest field nesting an operation may have"""
+    max_query_aliases: WholeNumber = Field(30, alias="MAX_QUERY_ALIASES", ge=0, le=1000)
+    """aliases per operation"""
+    max_query_tokens: WholeNumber = Field(2000, alias="MAX_QUERY_TOKENS", ge=100, le=100_000)
+    """lexical tokens per document"""
+    max_query_cost: WholeNumber = Field(10_000, alias="MAX_QUERY_COST", ge=10, le=10_000_000)
+    """largest estimated number of returned objects"""
+    max_query_selections: WholeNumber = Field(500, alias="MAX_QUERY_SELECTIONS", ge=10, le=100_000)
+    """fields, fragment spreads and inline fragments per operation, each fragment counted as often
+    as it is spread"""
+
+    # Rate limits
+    rate_limits_enabled: Flag = Field(True, alias="RATE_LIMITS_ENABLED")
+    """per-user and per-address operation budgets"""
+    rate_limit_window_s: WholeNumber = Field(60, alias="RATE_LIMIT_WINDOW_S", ge=1, le=86400)
+    """the budgets' window"""
+    rate_limit_user_points: WholeNumber = Field(600, alias="RATE_LIMIT_USER_POINTS", ge=1, le=10**9)
+    """points a signed-in user may spend per window"""
+    rate_limit_ip_points: WholeNumber = Field(1200, alias="RATE_LIMIT_IP_POINTS", ge=1, le=10**9)
+    """points one address may spend per window"""
+
+    # Signing in
+    login_max_failures: WholeNumber = Field(5, alias="LOGIN_MAX_FAILURES", ge=1, le=1000)
+    """failed sign-ins at one account from one address before that address is locked out of it"""
+    login_max_failures_per_ip: WholeNumber = Field(
+        50, alias="LOGIN_MAX_FAILURES_PER_IP", ge=1, le=100_000
+    )
+    """failed sign-ins from one address, any accounts, before the address is locked"""
+    login_lockout_s: WholeNumber = Field(900, alias="LOGIN_LOCKOUT_S", ge=1, le=86400)
+    """how long failures are counted, and how long a lock lasts"""
+    login_user_backoff_after: WholeNumber = Field(
+        20, alias="LOGIN_USER_BACKOFF_AFTER", ge=3, le=100_000
+    )
+    """failed sign-ins at one account, from all addresses, after which it takes one attempt per
+    back-off delay; must be above twice `LOGIN_MAX_FAILURES`"""
+    login_user_backoff_max_s: WholeNumber = Field(
+        60, alias="LOGIN_USER_BACKOFF_MAX_S", ge=1, le=3600
+    )
+    """the longest back-off delay (it doubles with each failure from 1 s)"""
+    password_hash_concurrency: WholeNumber = Field(
+        2, alias="PASSWORD_HASH_CONCURRENCY", ge=1, le=64
+    )
+    """password hashes (argon2id, 19 MiB each) computed at once per process; the rest wait their
+    turn"""
+
+    # Websockets
+    ws_max_connections_per_ip: WholeNumber = Field(
+        20, alias="WS_MAX_CONNECTIONS_PER_IP", ge=1, le=100_000
+    )
+    """open websocket connections per address and process"""
+    ws_max_subscriptions: WholeNumber = Field(20, alias="WS_MAX_SUBSCRIPTIONS", ge=1, le=1000)
+    """operations per websocket connection"""
+
+    # Trusted documents
+    trusted_documents_only: Flag = Field(False, alias="TRUSTED_DOCUMENTS_ONLY")
+    """run only the web app's operations (by hash, or their text): anything else is
+    `DOCUMENT_NOT_TRUSTED`; start-up stops when the manifest is missing"""
+    trusted_documents_manifest: ResolvedPath = Field(
+        DEFAULT_TRUSTED_DOCUMENTS, alias="TRUSTED_DOCUMENTS_MANIFEST"
+    )
+    """the web app build's operations by SHA-256 (see
+    [Trusted documents](frontend.md#trusted-documents))"""
+
+    # Tracing: read from the standard OTEL_* variables by from_env.
+    tracing: bool = Field(
+        False,
+        json_schema_extra={
+            SHOWN_VARIABLE: "`OTEL_EXPORTER_OTLP_ENDPOINT` "
+            "(or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`)",
+            **shown("unset: no tracing"),
+        },
+    )
+    """OTLP/HTTP collector that receives traces (see [Tracing](operations.md#tracing)); the other
+    standard `OTEL_*` variables (`OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_HEADERS`,
+    `OTEL_TRACES_SAMPLER`, `OTEL_SDK_DISABLED`, …) apply as the OpenTelemetry SDK defines them"""
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Built in code (tests, benchmarks), settings are what the code says: the
+        # environment is read by from_env alone.
+        return (init_settings,)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if env is None else env
+        values = {**EnvironmentSource(cls, environ)(), "tracing": _tracing_configured(environ)}
         try:
-            return parse(raw)
-        except (ValueError, InvalidOperation):
-            raise ConfigError(f"{name}: expected {expected}, got {raw!r}") from None
+            return cls(**values)
+        except ValidationError as error:
+            raise ConfigError(one_line(error, cls, values)) from None
 
-    def number(self, name: str, default: int, *, low: int, high: int) -> int:
-        value = self._parse(name, default, int, "a whole number")
-        if not low <= value <= high:
-            raise ConfigError(f"{name}: must be between {low} and {high}, got {value}")
-        return value
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, proxies: tuple[str, ...]) -> tuple[str, ...]:
+        try:
+            trusted_hosts(proxies)
+        except ValueError:
+            raise ValueError(
+                f"expected addresses or networks such as 10.0.0.0/8, got {','.join(proxies)!r}"
+            ) from None
+        return proxies
 
-    def money(self, name: str, default: Decimal) -> Decimal:
-        value = self._parse(name, default, Decimal, "a decimal amount such as 10000")
-        if not value.is_finite() or value <= 0:
-            raise ConfigError(f"{name}: must be a positive amount, got {value}")
-        return value
+    @field_validator("red_pocket_default_reward")
+    @classmethod
+    def _reward_in_cents(cls, reward: Decimal) -> Decimal:
+        if reward != reward.quantize(Decimal("0.01")):
+            raise ValueError("must be in whole cents, e.g. 8.88")
+        return reward
 
-    def flag(self, name: str, default: bool) -> bool:
-        def parse(raw: str) -> bool:
-            lowered = raw.lower()
-            if lowered in ("1", "true", "yes", "on"):
-                return True
-            if lowered in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(raw)
+    @field_validator("database_url", "redis_url")
+    @classmethod
+    def _url_scheme(cls, url: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        schemes, refusal = URL_SCHEMES[info.field_name or ""]
+        if url is not None and not url.get_secret_value().startswith(schemes):
+            raise ValueError(refusal)
+        return url
 
-        return self._parse(name, default, parse, "true or false")
+    @model_validator(mode="after")
+    def _settings_agree(self) -> Self:
+        """Rules between settings; ConfigError, which pydantic passes through as it is."""
+        name, interval_s = _feed_interval(
+            self.price_feed, self.price_tick_ms, self.coingecko_poll_s
+        )
+        if self.max_price_age_s < 2 * interval_s:
+            raise ConfigError(
+                f"MAX_PRICE_AGE_S: must be at least twice the feed's update interval ({name}: "
+                f"{2 * interval_s} s), or orders are refused between two updates"
+            )
+        if self.login_user_backoff_after <= 2 * self.login_max_failures:
+            # One address may fail up to twice LOGIN_MAX_FAILURES in one window (the end
+            # of one of its windows, the start of the next): it alone must never slow
+            # the account down for everyone.
+            raise ConfigError(
+                "LOGIN_USER_BACKOFF_AFTER: must be above twice LOGIN_MAX_FAILURES "
+                f"({2 * self.login_max_failures}), got {self.login_user_backoff_after}"
+            )
+        if self.database_url is not None and self.jwt_secret is None:
+            raise ConfigError(
+                "JWT_SECRET: required when DATABASE_URL is set (tokens must verify on every "
+                "replica)"
+            )
+        if self.trusted_documents_only and not self.trusted_documents_manifest.is_file():
+            raise ConfigError(
+                "TRUSTED_DOCUMENTS_ONLY: needs the web app's manifest, "
+                f"{self.trusted_documents_manifest} is missing (build the web app, or set "
+                "TRUSTED_DOCUMENTS_MANIFEST)"
+            )
+        if self.is_production:
+            self._check_production()
+        return self
 
-    def choice(
-        self, name: str, default: str, allowed: tuple[str, ...], *, upper: bool = False
-    ) -> str:
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        value = raw.upper() if upper else raw.lower()
-        if value not in allowed:
-            raise ConfigError(f"{name}: expected one of {', '.join(allowed)}, got {raw!r}")
-        return value
+    def _check_production(self) -> None:
+        """What development forgives and production must not: example secrets, sample data."""
+        if self.jwt_secret is not None and is_made_up_key(self.jwt_secret.get_secret_value()):
+            raise ConfigError(
+                "JWT_SECRET: an example, placeholder or hand-typed value is refused in "
+                "production (see deploy/compose.env.example); generate one with "
+                f"{GENERATE_SECRET}"
+            )
+        for name, url in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url)):
+            password = None if url is None else url_password(url.get_secret_value())
+            if password and is_placeholder(password):
+                raise ConfigError(
+                    f"{name}: its password is an example or placeholder value "
+                    "(deploy/compose.env.example); set a real one"
+                )
+        # Unset, RED_POCKET_CONFIG is the sample: both are refused.
+        if self.red_pocket_config == SAMPLE_RED_POCKET_CONFIG:
+            raise ConfigError(
+                "RED_POCKET_CONFIG: required in production, pointing at your own secret words "
+                f"(the repository's {SAMPLE_RED_POCKET_CONFIG.name} is a public development "
+                "sample)"
+            )
 
-    def csv(self, name: str) -> tuple[str, ...]:
-        raw = self.optional(name) or ""
-        return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+def revealed(secret: SecretStr | None) -> str | None:
+    """A secret setting's text, for the one place that uses it."""
+    return None if secret is None else secret.get_secret_value()

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import logging
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from persistence.outages import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_outage
+from web.connection_middleware import ConnectionMiddleware
 
 log = logging.getLogger("cnop.errors")
 
@@ -31,14 +32,8 @@ def error_body(outage: bool, request_id: str | None) -> dict[str, object]:
     return {"errors": [{"message": message, "extensions": extensions}]}
 
 
-class ErrorBoundary:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+class ErrorBoundary(ConnectionMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         answered = False
 
         async def watched_send(message: Message) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any, cast
@@ -242,7 +243,12 @@ class GraphQLApp(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         # Every response and websocket frame: orjson is ~15x json.dumps on a page of orders.
         # A str, not bytes: Strawberry sends bytes on a websocket as binary frames.
-        return orjson.dumps(data).decode()
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            # A lone surrogate a client sent ("\ud800"), echoed in an error message, is
+            # not UTF-8: orjson refuses it, the json module writes it as an escape.
+            return json.dumps(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         try:

@@ -50,7 +50,7 @@ from persistence.stores.fallback import FallbackPubSub
 from resolvers.context import Services
 from web.adapters.coingecko import CoinGeckoFeed
 from web.adapters.secret_words import load_secret_words
-from web.config import Settings
+from web.config import Settings, revealed
 from web.metrics import ORDER_METRICS
 
 log = logging.getLogger("cnop")
@@ -82,7 +82,7 @@ class Runtime:
 def jwt_secret(settings: Settings) -> str:
     """The configured secret; in embedded mode one generated once and kept in the data folder."""
     if settings.jwt_secret is not None:
-        return settings.jwt_secret
+        return settings.jwt_secret.get_secret_value()
     path = settings.data_dir / "jwt_secret"
     if not path.exists():
         _create_secret_file(path, secrets.token_urlsafe(48))
@@ -141,7 +141,7 @@ async def start_runtime(settings: Settings) -> Runtime:
         log.info("database: embedded PostgreSQL in %s", settings.data_dir / "postgres")
     else:
         assert settings.database_url is not None
-        url = settings.database_url
+        url = settings.database_url.get_secret_value()
         log.info("database: %s", url.split("@")[-1])
     if settings.migrate_on_start:
         await prepare_database(url)
@@ -152,7 +152,9 @@ async def start_runtime(settings: Settings) -> Runtime:
         command_timeout_s=settings.db_command_timeout_s,
     )
     stores = open_stores(
-        settings.redis_url, namespace=settings.redis_namespace, timeout_s=settings.redis_timeout_s
+        revealed(settings.redis_url),
+        namespace=settings.redis_namespace,
+        timeout_s=settings.redis_timeout_s,
     )
     if stores.backend == "redis":
         log.info("stores: Redis (shared by every process)")
@@ -164,13 +166,13 @@ async def start_runtime(settings: Settings) -> Runtime:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
+    portfolios = Portfolios(db)
     limits = Limits(
         daily_deposit=settings.daily_deposit_limit,
         daily_withdraw=settings.daily_withdraw_limit,
         max_order_value=settings.max_order_value,
         max_price_age=timedelta(seconds=settings.max_price_age_s),
     )
-    portfolios = Portfolios(db)
     services = Services(
         db=db,
         stores=stores,
@@ -202,7 +204,9 @@ async def start_runtime(settings: Settings) -> Runtime:
         ),
         insights=Insights(
             SnapshotSource(db, portfolios),
-            provider_for(settings.gemini_api_key, settings.gemini_model, settings.gemini_timeout_s),
+            provider_for(
+                revealed(settings.gemini_api_key), settings.gemini_model, settings.gemini_timeout_s
+            ),
             stores.cache,
             CircuitBreaker(
                 settings.insights_breaker_failures, settings.insights_breaker_cooldown_s
