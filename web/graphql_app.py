@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, cast
@@ -68,6 +69,10 @@ class GraphQLSubResponse(Response):
         self.status_code = None  # type: ignore[assignment]  # unset until someone sets it
         del self.headers["content-length"]
 
+
+# An integer of 19 digits or more may not fit in 64 bits, which orjson reads as a float
+# where the standard library keeps it exact (and says so in a coercion error).
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 
 HTTP_OPERATIONS = {
     "GET": frozenset({OperationType.QUERY}),
@@ -241,6 +246,18 @@ class GraphQLApp(GraphQL[Context, None]):
         # Every response and websocket frame: orjson is ~15x json.dumps on a page of orders.
         # A str, not bytes: Strawberry sends bytes on a websocket as binary frames.
         return orjson.dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson reads a request body ~5x faster than json.loads. What it refuses (NaN,
+        # lone surrogates, a BOM) or might read differently (long integers) goes to the
+        # standard library, so every body means what it meant before.
+        raw = data.encode() if isinstance(data, str) else data
+        if _LONG_NUMBER.search(raw) is None:
+            try:
+                return orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                pass
+        return super().decode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
