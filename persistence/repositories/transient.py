@@ -11,12 +11,17 @@ from typing import TypeVar
 
 import asyncpg
 from sqlalchemy import inspect
+from sqlalchemy.orm import configure_mappers
 
 M = TypeVar("M")
 
 
 def transient(model: type[M], columns: tuple[str, ...], row: asyncpg.Record) -> M:
     """A ``model`` in no session whose column attributes are ``row``'s values."""
-    instance: M = inspect(model).class_manager.new_instance()
+    mapper = inspect(model)
+    if not mapper.configured:
+        # The constructor would configure the mappers on first use; new_instance does not.
+        configure_mappers()
+    instance: M = mapper.class_manager.new_instance()
     vars(instance).update({name: row[name] for name in columns})
     return instance
