@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,9 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-
-POOL_TIMEOUT_S = 30
-"""How long a request waits for a pooled connection before it is an outage."""
+from sqlalchemy.util import greenlet_spawn
 
 
 def async_url(url: str) -> str:
@@ -44,14 +41,6 @@ def _replace_closed_connections(dbapi_connection: Any, record: Any, proxy: Any) 
     """
     if dbapi_connection.driver_connection.is_closed():
         raise DisconnectionError("the server closed this pooled connection")
-
-
-async def _keep_session_state(connection: asyncpg.Connection) -> None:
-    """What a driver connection needs on its way back to the pool: nothing beyond the
-    rollback of an open transaction, which asyncpg does before this runs. The raw paths
-    set no session state (no SET, LISTEN, advisory lock or cursor), so asyncpg's default
-    reset, a round trip per checkout, would buy nothing: the session pool's own reset is
-    the same rollback."""
 
 
 class RawReads:
@@ -116,7 +105,7 @@ class Database:
             async_url(url),
             pool_size=pool_size,
             max_overflow=0,
-            pool_timeout=POOL_TIMEOUT_S,
+            pool_timeout=30,
             # A round trip per checkout is not needed: see _replace_closed_connections.
             pool_pre_ping=False,
             # An unreachable server fails a connect, and a server that stopped answering
@@ -136,18 +125,6 @@ class Database:
             expire_on_commit=False,
             autoflush=False,
         )
-        # The raw paths (token check, hot pages, the market order) check their connection
-        # out of asyncpg's own pool: SQLAlchemy's checkout and connection wrapper cost
-        # ~0.15 ms of CPU per use, as much as a short statement. Same size and timeouts as
-        # the session pool; it opens connections only as they are needed.
-        self._driver_url = sync_free_url(url)
-        self._driver_settings = {
-            "max_size": pool_size,
-            "timeout": connect_timeout_s,
-            "command_timeout": command_timeout_s,
-        }
-        self._driver_pool: asyncpg.Pool | None = None
-        self._driver_pool_opening = asyncio.Lock()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -156,41 +133,34 @@ class Database:
         async with self._reads() as session:
             yield session
 
-    async def _drivers(self) -> asyncpg.Pool:
-        pool = self._driver_pool
-        if pool is not None:
-            return pool
-        async with self._driver_pool_opening:
-            if self._driver_pool is None:
-                # min_size=0: opening the pool connects nothing, so an unreachable server
-                # fails the first checkout (an outage), not the process start.
-                self._driver_pool = await asyncpg.create_pool(
-                    self._driver_url,
-                    min_size=0,
-                    reset=_keep_session_state,
-                    **self._driver_settings,
-                )
-            return self._driver_pool
+    @asynccontextmanager
+    async def _driver(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection's asyncpg driver, from the same pool as the sessions (same
+        size, timeouts and closed-connection check), without the engine's Connection:
+        ``engine.connect()`` + ``get_raw_connection()`` cost ~0.2 ms of CPU per use, about
+        what asyncpg's own pool costs plus SQLAlchemy's Connection wrapper; the pool
+        checkout alone costs what asyncpg's pool does, and keeps one pool to size."""
+        pooled = await self.engine.raw_connection()
+        try:
+            yield pooled.driver_connection
+        finally:
+            # Back to the pool; its reset-on-return rollback sends nothing here (the
+            # adapter began no transaction: the driver's own context managed it).
+            await greenlet_spawn(pooled.close)
 
     @asynccontextmanager
     async def raw(self) -> AsyncIterator[RawReads]:
-        """A pooled asyncpg connection, for reads only, back to the pool on exit.
+        """A pooled connection's asyncpg driver, for reads only, back to the pool on exit.
         No transaction is begun: each statement stands alone."""
-        pool = await self._drivers()
-        # A closed connection (restart, pg_terminate_backend) is replaced on checkout.
-        async with pool.acquire(timeout=POOL_TIMEOUT_S) as connection:
-            yield RawReads(connection, self.raw_statement_listeners)
+        async with self._driver() as driver:
+            yield RawReads(driver, self.raw_statement_listeners)
 
     @asynccontextmanager
     async def raw_transaction(self) -> AsyncIterator[RawTransaction]:
-        """One transaction on a pooled asyncpg connection: committed on exit, rolled back
-        on any exception, like ``transaction``."""
-        pool = await self._drivers()
-        async with (
-            pool.acquire(timeout=POOL_TIMEOUT_S) as connection,
-            connection.transaction(),
-        ):
-            yield RawTransaction(connection, self.raw_statement_listeners)
+        """One transaction on a pooled connection's asyncpg driver: committed on exit,
+        rolled back on any exception, like ``transaction``."""
+        async with self._driver() as driver, driver.transaction():
+            yield RawTransaction(driver, self.raw_statement_listeners)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -217,11 +187,3 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        pool, self._driver_pool = self._driver_pool, None
-        if pool is not None:
-            try:
-                # Requests have finished by now (the server drains before shutdown);
-                # a connection still out after this is closed under its holder.
-                await asyncio.wait_for(pool.close(), timeout=5)
-            except TimeoutError:
-                pool.terminate()
