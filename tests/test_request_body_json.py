@@ -1,4 +1,5 @@
-"""The view reads request bodies with orjson: every body must mean what json.loads made of it."""
+"""The view reads request bodies with orjson: every body must mean what json.loads made of it
+and every answer must be written, whatever strings it echoes."""
 
 from __future__ import annotations
 
@@ -75,3 +76,11 @@ def test_generated_bodies_decode_as_the_standard_library_does(
 ) -> None:
     body = json.dumps(value, ensure_ascii=ascii_only).encode()
     assert same(view().decode_json(body), json.loads(body))
+
+
+def test_a_lone_surrogate_echoed_back_is_written_as_its_escape() -> None:
+    # A variable's "\ud800" comes back in its coercion error; orjson cannot write it.
+    answer = {"errors": [{"message": 'Variable "\ud800" is not a date'}]}
+    encoded = view().encode_json(answer)
+    assert encoded == '{"errors":[{"message":"Variable \\"\\ud800\\" is not a date"}]}'
+    assert json.loads(encoded) == answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -245,7 +246,12 @@ class GraphQLApp(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         # Every response and websocket frame: orjson is ~15x json.dumps on a page of orders.
         # A str, not bytes: Strawberry sends bytes on a websocket as binary frames.
-        return orjson.dumps(data).decode()
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            # A lone surrogate (a request's "\ud800" echoed back) is not UTF-8, which
+            # orjson refuses; the standard library writes it as the escape it came in as.
+            return json.dumps(data, separators=(",", ":"))
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson reads a request body ~5x faster than json.loads. What it refuses (NaN,
