@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,8 +31,8 @@ from pathlib import Path
 import asyncpg
 
 from bench.database import BenchUser
-from bench.http_client import Connection, HttpError, Response, build_request
-from bench.processes import HOST, Server, _die_with_parent, _stop, _tail, free_port
+from bench.http_client import HttpError, Response, build_request
+from bench.processes import HOST, Server, _die_with_parent, _stop, free_port, wait_ready
 from bench.scenarios import HttpTarget, _graphql_data
 from persistence.database import sync_free_url
 
@@ -141,28 +140,19 @@ async def postgraphile_server(url: str) -> AsyncIterator[Server]:
             preexec_fn=_die_with_parent,
         )
         try:
-            await _wait_ready(process, port, log)
+            probe = build_request("POST", HOST, port, "/graphql", body={"query": "{ __typename }"})
+            await wait_ready(
+                "postgraphile",
+                process,
+                log,
+                probe,
+                port=port,
+                ready_within=READY_TIMEOUT,
+                interval=0.2,
+            )
             yield Server("postgraphile", HOST, port, process.pid)
         finally:
             await _stop(process)
-
-
-async def _wait_ready(process: asyncio.subprocess.Process, port: int, log) -> None:
-    request = build_request("POST", HOST, port, "/graphql", body={"query": "{ __typename }"})
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.returncode is not None:
-            raise RuntimeError(f"postgraphile exited with {process.returncode}:\n{_tail(log)}")
-        connection = Connection(HOST, port)
-        try:
-            if (await connection.send(request)).status == 200:
-                return
-        except (OSError, EOFError):
-            pass
-        finally:
-            await connection.close()
-        await asyncio.sleep(0.2)
-    raise RuntimeError(f"postgraphile not ready after {READY_TIMEOUT:.0f} s:\n{_tail(log)}")
 
 
 def _product_listed(response: Response) -> None:

@@ -91,7 +91,8 @@ async def uvicorn_server(name: str, factory: str, env: Mapping[str, str]) -> Asy
             preexec_fn=_die_with_parent,
         )
         try:
-            await _wait_ready(name, process, port, log)
+            live = build_request("GET", HOST, port, "/health/live")
+            await wait_ready(f"{name} server", process, log, live, port=port)
             yield Server(name, HOST, port, process.pid)
         finally:
             await _stop(process)
@@ -100,12 +101,22 @@ async def uvicorn_server(name: str, factory: str, env: Mapping[str, str]) -> Asy
                 print(f"{name} server output:\n{tail}", file=sys.stderr)
 
 
-async def _wait_ready(name: str, process: asyncio.subprocess.Process, port: int, log) -> None:
-    request = build_request("GET", HOST, port, "/health/live")
-    deadline = time.monotonic() + READY_TIMEOUT
+async def wait_ready(
+    label: str,
+    process: asyncio.subprocess.Process,
+    log,
+    request: bytes,
+    *,
+    port: int,
+    ready_within: float = READY_TIMEOUT,
+    interval: float = 0.1,
+) -> None:
+    """Send ``request`` until it answers 200; fail with the log's tail if the process
+    exits first or ``ready_within`` seconds pass."""
+    deadline = time.monotonic() + ready_within
     while time.monotonic() < deadline:
         if process.returncode is not None:
-            raise RuntimeError(f"{name} server exited with {process.returncode}:\n{_tail(log)}")
+            raise RuntimeError(f"{label} exited with {process.returncode}:\n{_tail(log)}")
         connection = Connection(HOST, port)
         try:
             if (await connection.send(request)).status == 200:
@@ -114,8 +125,8 @@ async def _wait_ready(name: str, process: asyncio.subprocess.Process, port: int,
             pass  # not listening yet
         finally:
             await connection.close()
-        await asyncio.sleep(0.1)
-    raise RuntimeError(f"{name} server not ready after {READY_TIMEOUT:.0f} s:\n{_tail(log)}")
+        await asyncio.sleep(interval)
+    raise RuntimeError(f"{label} not ready after {ready_within:.0f} s:\n{_tail(log)}")
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:

@@ -157,53 +157,41 @@ class HttpTarget:
                 await connection.close()
 
 
-def graphql_orders(server: Server, quantity: Decimal) -> HttpTarget:
+def _market_order(side: str, quantity: Decimal) -> dict[str, str]:
+    return {"assetSymbol": SYMBOL, "side": side, "type": "MARKET", "quantity": str(quantity)}
+
+
+def _order_requests(
+    path: str, body: Callable[[str], dict[str, object]]
+) -> Callable[[Server, BenchUser], list[bytes]]:
+    """A BUY then a SELL to ``path``, as ``user``: each client alternates them."""
+
     def requests_for(server: Server, user: BenchUser) -> list[bytes]:
         return [
-            build_request(
-                "POST",
-                server.host,
-                server.port,
-                "/graphql",
-                token=user.token,
-                body={
-                    "query": PLACE_ORDER,
-                    "operationName": "PlaceOrder",
-                    "variables": {
-                        "input": {
-                            "assetSymbol": SYMBOL,
-                            "side": side,
-                            "type": "MARKET",
-                            "quantity": str(quantity),
-                        }
-                    },
-                },
-            )
+            build_request("POST", server.host, server.port, path, token=user.token, body=body(side))
             for side in (BUY, SELL)
         ]
 
+    return requests_for
+
+
+def graphql_orders(server: Server, quantity: Decimal) -> HttpTarget:
+    def body(side: str) -> dict[str, object]:
+        return {
+            "query": PLACE_ORDER,
+            "operationName": "PlaceOrder",
+            "variables": {"input": _market_order(side, quantity)},
+        }
+
+    requests_for = _order_requests("/graphql", body)
     return HttpTarget(A_GRAPHQL_ORDER, server, requests_for, graphql_order_placed)
 
 
 def baseline_orders(server: Server, quantity: Decimal) -> HttpTarget:
-    def requests_for(server: Server, user: BenchUser) -> list[bytes]:
-        return [
-            build_request(
-                "POST",
-                server.host,
-                server.port,
-                "/orders",
-                token=user.token,
-                body={
-                    "assetSymbol": SYMBOL,
-                    "side": side,
-                    "type": "MARKET",
-                    "quantity": str(quantity),
-                },
-            )
-            for side in (BUY, SELL)
-        ]
+    def body(side: str) -> dict[str, object]:
+        return dict(_market_order(side, quantity))
 
+    requests_for = _order_requests("/orders", body)
     return HttpTarget(B_BASELINE_ORDER, server, requests_for, baseline_order_placed)
 
 

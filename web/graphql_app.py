@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any, cast
@@ -71,6 +72,10 @@ class GraphQLSubResponse(Response):
         self.status_code = None  # type: ignore[assignment]  # unset until someone sets it
         del self.headers["content-length"]
 
+
+# An integer of 19 digits or more may not fit in 64 bits, which orjson reads as a float
+# where the standard library keeps it exact (and says so in a coercion error).
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 
 HTTP_OPERATIONS = {
     "GET": frozenset({OperationType.QUERY}),
@@ -246,9 +251,21 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             return orjson.dumps(data).decode()
         except TypeError:
-            # A lone surrogate a client sent ("\ud800"), echoed in an error message, is
-            # not UTF-8: orjson refuses it, the json module writes it as an escape.
-            return json.dumps(data)
+            # A lone surrogate (a request's "\ud800" echoed back) is not UTF-8, which
+            # orjson refuses; the standard library writes it as the escape it came in as.
+            return json.dumps(data, separators=(",", ":"))
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson reads a request body ~5x faster than json.loads. What it refuses (NaN,
+        # lone surrogates, a BOM) or might read differently (long integers) goes to the
+        # standard library, so every body means what it meant before.
+        raw = data.encode() if isinstance(data, str) else data
+        if _LONG_NUMBER.search(raw) is None:
+            try:
+                return orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                pass
+        return super().decode_json(data)
 
     def parse_json(self, data: str | bytes) -> Any:
         try:

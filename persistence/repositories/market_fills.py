@@ -15,6 +15,7 @@ import asyncpg
 
 from persistence.database import RawTransaction
 from persistence.models import Asset, Order
+from persistence.repositories.transient import transient
 from persistence.text import storable
 from persistence.vocabulary import LedgerEntryType, OrderSide, OrderStatus, OrderType, TimeInForce
 
@@ -76,7 +77,7 @@ INSERT_LEDGER = (
 
 
 def _order(row: asyncpg.Record) -> Order:
-    return Order(**{name: row[name] for name in _ORDER_COLUMNS})
+    return transient(Order, _ORDER_COLUMNS, row)
 
 
 class MarketFills:
@@ -93,7 +94,7 @@ class MarketFills:
         if not storable(symbol):
             return None
         row = await self.tx.fetchrow(ASSET_BY_SYMBOL, symbol.strip().upper())
-        return None if row is None else Asset(**{name: row[name] for name in _ASSET_COLUMNS})
+        return None if row is None else transient(Asset, _ASSET_COLUMNS, row)
 
     async def by_client_order_id(self, user_id: int, client_order_id: str) -> Order | None:
         row = await self.tx.fetchrow(ORDER_BY_CLIENT_ID, user_id, client_order_id)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.database import RawReads
 from persistence.models import RevokedToken, User
+from persistence.repositories.transient import transient
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ async def user_if_standing(reads: RawReads, user_id: int, jti: str) -> tuple[Use
     if not rows:
         return None
     row = rows[0]
-    return User(**{name: row[name] for name in _USER_COLUMNS}), bool(row["revoked"])
+    return transient(User, _USER_COLUMNS, row), bool(row["revoked"])
 
 
 class TokenStateRepository:
