@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
-import asyncpg
-
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
 from persistence.database import Database
@@ -15,9 +13,12 @@ from persistence.repositories.asset_transactions import AssetTransactionReposito
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.keyset import KeysetPage
 from persistence.repositories.ledger import LedgerRepository
-from persistence.repositories.order_pages import newest_orders
+from persistence.repositories.order_pages import ASSET_PREFIX, OrderRow, newest_orders
 from persistence.repositories.orders import OrderRepository
 from persistence.session import Session
+
+# An orders page row carries its asset's columns under this prefix (``orders``).
+ASSET_COLUMNS_PREFIX = ASSET_PREFIX
 
 
 class _HasId(Protocol):
@@ -75,7 +76,7 @@ class History:
         side: OrderSide | None = None,
         asset_symbol: str | None = None,
         with_assets: bool = False,
-    ) -> Page[asyncpg.Record]:
+    ) -> Page[OrderRow]:
         """A page of orders as plain rows (``order_pages.ORDER_COLUMNS``), and with
         ``with_assets`` each asset's columns beside its first order in the page."""
         limit, before = check_first(first), decode_cursor("order", after)

@@ -9,10 +9,10 @@ from typing import Any
 
 import strawberry
 
+from domain.history import ASSET_COLUMNS_PREFIX
 from domain.orders import OrderRequest
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
-from persistence.repositories.order_pages import ASSET_PREFIX
 from resolvers.context import Info
 from schema.catalogue import Asset, build_with_assets, built_asset
 from schema.common import from_attributes, given
@@ -100,7 +100,7 @@ async def build_orders(info: Info, models: list[OrderModel]) -> list[Order]:
 
 
 def orders_from_rows(rows: Sequence[Mapping[str, Any]], with_assets: bool) -> list[Order]:
-    """Orders from a page of ``order_pages`` rows; with_assets: each asset's columns sit
+    """Orders from a page of ``History.orders`` rows; with_assets: each asset's columns sit
     beside its first order in the page, and one Asset serves all its orders."""
     if not with_assets:
         return [Order.from_row(row, None) for row in rows]
@@ -109,7 +109,7 @@ def orders_from_rows(rows: Sequence[Mapping[str, Any]], with_assets: bool) -> li
     for row in rows:
         asset = assets.get(row["asset_id"])
         if asset is None:
-            asset = assets[row["asset_id"]] = Asset.from_row(row, ASSET_PREFIX)
+            asset = assets[row["asset_id"]] = Asset.from_row(row, ASSET_COLUMNS_PREFIX)
         orders.append(Order.from_row(row, asset))
     return orders
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeAlias
 
 import asyncpg
 
@@ -24,10 +25,13 @@ ASSET_COLUMNS: tuple[str, ...] = tuple(column.name for column in Asset.__table__
 ASSET_PREFIX = "asset__"
 """Not "asset_": the order's own asset_id would clash with the asset's id."""
 
+OrderRow: TypeAlias = asyncpg.Record
+"""A row of a page: read by column name, as a mapping."""
+
 
 @dataclass(frozen=True, slots=True)
 class OrderRows:
-    rows: list[asyncpg.Record]
+    rows: list[OrderRow]
     """Newest first; each has ORDER_COLUMNS, and with assets also ASSET_PREFIX + ASSET_COLUMNS."""
     has_more: bool
     asset_id: int | None = None
