@@ -26,7 +26,7 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import text
 
-from domain.passwords import _hasher
+from domain.passwords import hash_password
 from domain.tokens import TokenCodec
 from persistence import embedded, migrator
 from persistence.catalogue.loader import load_catalogue_if_empty
@@ -40,7 +40,7 @@ from web.runtime import Runtime, start_runtime
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 TEST_PASSWORD = "Correct-Horse-9-Battery"
-TEST_PASSWORD_HASH = _hasher.hash(TEST_PASSWORD)
+TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)
 JWT_SECRET = "test-secret-" + "x" * 40
 
 
