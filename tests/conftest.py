@@ -93,6 +93,19 @@ async def database_url(data_dir: Path) -> AsyncIterator[str]:
             await asyncio.to_thread(embedded.release, data_dir)
 
 
+@pytest.fixture
+async def empty_database(database_url):
+    """A database of its own with no tables yet, dropped after the test."""
+    name = f"cnop_migrations_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(sync_free_url(database_url))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
 async def redis_url() -> str:
     url = os.environ.get("REDIS_URL", LOCAL_REDIS)

@@ -36,6 +36,11 @@ mutation CancelAll($symbol: String) {{
 ORDER = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
 BOOKS = """{ me { balance { cash available }
   positions { asset { symbol } quantity available } } }"""
+STATE = """{ me {
+  balance { cash available }
+  positions { asset { symbol } quantity available averageCost marketValue unrealizedPnl allocation }
+  portfolio { cash positionsValue totalValue asOf positions { asset { symbol } allocation } }
+} }"""
 
 
 async def place(gql: Any, user: Any, symbol: str, side: str, quantity: str, **extra: Any) -> Any:
@@ -72,6 +77,11 @@ async def books(gql: Any, user: Any) -> dict[str, Any]:
             p["asset"]["symbol"]: (p["quantity"], p["available"]) for p in me["positions"]
         },
     }
+
+
+async def state(gql: Any, user: Any) -> Any:
+    """Cash, positions with their cost and value, and the portfolio's totals."""
+    return (await gql(STATE, token=user.token))["me"]
 
 
 def codes(payload: Any) -> list[tuple[str, str | None]]:

@@ -1,0 +1,121 @@
+"""The order value limits hold at the price an order executes at, not only at its limit."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+from domain.market.events import ORDERS_CHANNEL, decode_order
+from persistence.models import Order
+from tests.support.trading import ORDER, asset_id, codes, place, state
+
+
+async def _collecting_orders(runtime, user_id: int):
+    updates = runtime.services.stores.pubsub.subscribe(ORDERS_CHANNEL)
+    received: list[Order] = []
+
+    async def collect():
+        async for message in updates:
+            order = decode_order(message)
+            if order.user_id == user_id:
+                received.append(order)
+
+    task = asyncio.create_task(collect())
+    await asyncio.sleep(0)
+    return task, received
+
+
+async def test_a_resting_sell_worth_more_than_the_cap_at_its_fill_price_is_rejected(
+    gql,
+    runtime,
+    matcher,
+    make_user,
+    make_asset,
+):
+    user = await make_user(cash="1000.00")
+    symbol = await make_asset("100.00")
+    await place(gql, user, symbol, "BUY", "10")
+    # Worth 9,000 at its limit: within the 10,000 cap when placed.
+    resting = await place(gql, user, symbol, "SELL", "10", type="LIMIT", limitPrice="900")
+    order_id = resting["order"]["id"]
+    assert resting["order"]["status"] == "OPEN"
+    task, published = await _collecting_orders(runtime, user.id)
+
+    # A tick far past the limit: 10 x 1,200 = 12,000, over the cap.
+    changed = await matcher.match({await asset_id(runtime, symbol): Decimal("1200")})
+    await asyncio.sleep(0.05)
+    task.cancel()
+
+    assert [(str(o.id), o.status) for o in changed] == [(order_id, "REJECTED")]
+    order = (await gql(ORDER, {"id": order_id}, token=user.token))["order"]
+    assert (order["status"], order["executedPrice"], order["total"]) == ("REJECTED", None, None)
+    me = await state(gql, user)
+    assert me["balance"] == {"cash": "0.00", "available": "0.00"}
+    (position,) = me["positions"]
+    assert (position["quantity"], position["available"]) == ("10.00", "10.00")
+    assert [(str(o.id), o.status) for o in published] == [(order_id, "REJECTED")]
+
+
+async def test_a_resting_buy_worth_less_than_the_minimum_at_its_fill_price_is_rejected(
+    gql,
+    runtime,
+    matcher,
+    make_user,
+    make_asset,
+):
+    user = await make_user(cash="10.00")
+    symbol = await make_asset("2.00")
+    resting = await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="1.50")
+    order_id = resting["order"]["id"]
+    assert (await state(gql, user))["balance"]["available"] == "8.50"
+
+    changed = await matcher.match({await asset_id(runtime, symbol): Decimal("0.90")})
+
+    assert [(str(o.id), o.status) for o in changed] == [(order_id, "REJECTED")]
+    me = await state(gql, user)
+    assert me["balance"] == {"cash": "10.00", "available": "10.00"}
+    assert me["positions"] == []
+
+
+async def test_a_resting_order_within_the_limits_at_its_fill_price_still_fills(
+    gql,
+    runtime,
+    matcher,
+    make_user,
+    make_asset,
+):
+    user = await make_user(cash="1000.00")
+    symbol = await make_asset("100.00")
+    await place(gql, user, symbol, "BUY", "10")
+    order_id = (await place(gql, user, symbol, "SELL", "10", type="LIMIT", limitPrice="900"))[
+        "order"
+    ]["id"]
+    await matcher.match({await asset_id(runtime, symbol): Decimal("1000")})
+    order = (await gql(ORDER, {"id": order_id}, token=user.token))["order"]
+    assert (order["status"], order["total"]) == ("FILLED", "10000.00")
+
+
+async def test_a_limit_order_filling_at_once_is_checked_at_the_execution_price(
+    gql, make_user, make_asset, set_price
+):
+    user = await make_user(cash="1000.00")
+    symbol = await make_asset("100.00")
+    await place(gql, user, symbol, "BUY", "10")
+    await set_price(symbol, "1200.00")
+    # Worth 5,000 at its limit, but it would execute now at 1,200: 12,000.
+    refused = await place(gql, user, symbol, "SELL", "10", type="LIMIT", limitPrice="500")
+    assert refused["order"] is None
+    assert codes(refused) == [("ORDER_VALUE_LIMIT_EXCEEDED", "quantity")]
+    assert "12,000.00" in refused["errors"][0]["message"]
+    me = await state(gql, user)
+    assert me["balance"]["cash"] == "0.00"
+    assert me["positions"][0]["quantity"] == "10.00"
+
+
+async def test_a_limit_buy_filling_at_once_under_the_minimum_is_refused(gql, make_user, make_asset):
+    user = await make_user(cash="10.00")
+    symbol = await make_asset("0.50")
+    # Worth 5.00 at its limit; it would execute now at 0.50, worth 0.50.
+    refused = await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="5")
+    assert codes(refused) == [("VALIDATION_FAILED", "quantity")]
+    assert (await state(gql, user))["balance"] == {"cash": "10.00", "available": "10.00"}

@@ -1,0 +1,251 @@
+"""Sign-in brute force without victim lock-out, and password hashing that fits a replica."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import threading
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+import domain.passwords
+from domain.login_guard import LoginGuard, LoginPolicy, LoginThrottled
+from domain.passwords import PasswordHashing
+from persistence.repositories.users import UserRepository
+from persistence.stores import Stores
+from persistence.stores.rate_limits import RateLimiter
+from tests.conftest import TEST_PASSWORD
+from tests.support.paths import PROJECT
+from web.app import create_app
+from web.config import ConfigError, Settings
+
+LOGIN = """
+mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) {
+  token errors { code } } }"""
+
+
+def _address(prefix: str) -> str:
+    return f"{prefix}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+
+
+def app_client(settings, runtime, address: str) -> httpx.AsyncClient:
+    app = create_app(settings, runtime)
+    transport = httpx.ASGITransport(app=app, client=(address, 1))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def login(http: httpx.AsyncClient, name: str, password: str) -> tuple[int, dict[str, Any]]:
+    response = await http.post(
+        "/graphql", json={"query": LOGIN, "variables": {"u": name, "p": password}}
+    )
+    return response.status_code, response.json()
+
+
+@pytest.fixture
+def verifications(monkeypatch) -> list[str]:
+    """Every password verification, counted where the hash is computed."""
+    calls: list[str] = []
+    real = domain.passwords._verify
+
+    def counting(password_hash: str | None, password: str) -> bool:
+        calls.append(password)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(domain.passwords, "_verify", counting)
+    return calls
+
+
+# ------------------------------------------------------------------ lock-out
+
+
+async def test_an_attacker_cannot_lock_the_victim_out(settings, runtime, make_user):
+    victim = await make_user()
+    async with app_client(settings, runtime, _address("10.40")) as attacker:
+        answers = [await login(attacker, victim.username, "Wrong-pass-1!x") for _ in range(8)]
+    assert [status for status, _ in answers] == [200] * 5 + [429] * 3
+    assert answers[0][1]["data"]["login"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
+    async with app_client(settings, runtime, _address("10.41")) as own:
+        status, body = await login(own, victim.username, TEST_PASSWORD)
+    assert status == 200
+    assert body["data"]["login"]["token"]
+
+
+async def test_parallel_attempts_get_no_more_guesses_than_the_limit(
+    settings, runtime, make_user, verifications
+):
+    victim = await make_user()
+    async with app_client(settings, runtime, _address("10.42")) as attacker:
+        answers = await asyncio.gather(
+            *(login(attacker, victim.username, f"Wrong-pass-{i}!x") for i in range(20))
+        )
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [200] * 5 + [429] * 15
+        assert len(verifications) == 5  # a refused attempt costs no password hash
+        status, _ = await login(attacker, victim.username, TEST_PASSWORD)
+    assert status == 429
+    assert len(verifications) == 5
+
+
+async def test_the_username_and_the_email_of_one_account_share_a_count(
+    settings, runtime, make_user
+):
+    user = await make_user()
+    async with app_client(settings, runtime, _address("10.43")) as http:
+        for name in (user.username, user.email, user.username.upper(), user.email, user.email):
+            status, _ = await login(http, name, "Wrong-pass-1!x")
+            assert status == 200
+        status, _ = await login(http, user.username, TEST_PASSWORD)
+    assert status == 429
+
+
+# ------------------------------------------------------------------ the guard
+
+
+def test_the_back_off_grows_to_its_cap_and_starts_beyond_one_address():
+    policy = LoginPolicy(max_failures=5, backoff_after=20, backoff_max=60)
+    assert [policy.backoff(n) for n in (0, 19, 20, 21, 22, 25, 26, 1000)] == [
+        0,
+        0,
+        1,
+        2,
+        4,
+        32,
+        60,
+        60,
+    ]
+    with pytest.raises(ConfigError, match=r"^LOGIN_USER_BACKOFF_AFTER: .*above twice"):
+        Settings.from_env({"LOGIN_MAX_FAILURES": "10", "LOGIN_USER_BACKOFF_AFTER": "20"})
+
+
+@pytest.fixture(params=["memory_stores", "redis_stores"])
+def limiter(request) -> RateLimiter:
+    stores: Stores = request.getfixturevalue(request.param)
+    return stores.rate_limiter
+
+
+async def test_parallel_attempts_are_counted_atomically(limiter):
+    guard = LoginGuard(limiter, LoginPolicy(max_failures=3, window=60, lockout=60))
+
+    async def attempt() -> bool:
+        try:
+            await guard.attempt("alice", "192.0.2.1")
+        except LoginThrottled:
+            return False
+        return True
+
+    admitted = await asyncio.gather(*(attempt() for _ in range(30)))
+    assert sum(admitted) == 3
+
+
+async def test_guessing_from_many_addresses_is_slowed_never_locked(limiter):
+    policy = LoginPolicy(max_failures=2, window=60, lockout=60, backoff_after=5, backoff_max=2)
+    guard = LoginGuard(limiter, policy)
+    for i in range(5):  # five addresses, one failure each: no delay yet
+        await guard.attempt("alice", f"198.51.100.{i}")
+        await guard.failed("alice", f"198.51.100.{i}")
+    await guard.attempt("alice", "198.51.100.10")  # the first attempt of a 1 s window
+    await guard.failed("alice", "198.51.100.10")
+    with pytest.raises(LoginThrottled) as held:
+        await guard.attempt("alice", "203.0.113.1")  # the owner, from home
+    assert 1 <= held.value.retry_after <= 2
+    await asyncio.sleep(held.value.retry_after + 0.1)
+    await guard.attempt("alice", "203.0.113.1")  # after the delay, heard again
+    await guard.succeeded("alice", "203.0.113.1")
+    # Failures go on counting: the delay reaches its cap, and stays there.
+    for i in range(20, 22):
+        await asyncio.sleep(policy.backoff_max + 0.1)
+        await guard.attempt("alice", f"198.51.100.{i}")
+        await guard.failed("alice", f"198.51.100.{i}")
+    with pytest.raises(LoginThrottled) as held:
+        await guard.attempt("alice", "203.0.113.1")
+    assert held.value.retry_after <= policy.backoff_max
+    await guard.attempt("bob", "203.0.113.1")  # other names are not slowed
+
+
+# ------------------------------------------------------------------ hashing
+
+
+async def test_hashes_use_19_mib_and_old_hashes_still_verify():
+    hashing = PasswordHashing()
+    stored = await hashing.hash(TEST_PASSWORD)
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await hashing.verify(stored, TEST_PASSWORD)
+    old = PasswordHasher().hash(TEST_PASSWORD)  # argon2-cffi's defaults: 64 MiB, t=3, p=4
+    assert await hashing.verify(old, TEST_PASSWORD)
+    assert not await hashing.verify(old, TEST_PASSWORD + "!")
+
+
+async def test_signing_in_rewrites_an_old_hash_with_todays_parameters(settings, runtime, make_user):
+    user = await make_user()
+    old = PasswordHasher().hash(TEST_PASSWORD)
+    async with runtime.services.db.transaction() as session:
+        await UserRepository(session).update(user.id, password_hash=old)
+    async with app_client(settings, runtime, _address("10.44")) as http:
+        _, body = await login(http, user.username, TEST_PASSWORD)
+        assert body["data"]["login"]["token"]
+        async with runtime.services.db.read() as session:
+            found = await UserRepository(session).get(user.id)
+        assert found is not None
+        assert found.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        _, again = await login(http, user.username, TEST_PASSWORD)
+    assert again["data"]["login"]["token"]
+
+
+async def test_hashing_runs_at_most_the_configured_number_at_once(monkeypatch):
+    running = peak = 0
+    lock = threading.Lock()
+    real = domain.passwords._hash
+
+    def observed(password: str) -> str:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        try:
+            return real(password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(domain.passwords, "_hash", observed)
+    hashing = PasswordHashing(concurrency=2)
+    await asyncio.gather(*(hashing.hash(f"Password-{i}!") for i in range(12)))
+    assert peak == 2
+
+
+async def test_sixty_registrations_at_once_fit_in_256_mib(database_url, tmp_path):
+    # A fresh process: the peak resident size of this one may be anything by now.
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "tests.support.registration_memory",
+            database_url,
+            str(tmp_path),
+            "60",
+        ],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["registered"] == 60
+    grew_mib = (report["after_kib"] - report["before_kib"]) / 1024
+    assert grew_mib <= 256, f"peak memory grew by {grew_mib:.0f} MiB"
+
+
+def test_password_hash_concurrency_is_a_setting():
+    assert Settings.from_env({}).password_hash_concurrency == 2
+    assert Settings.from_env({"PASSWORD_HASH_CONCURRENCY": "4"}).password_hash_concurrency == 4
+    with pytest.raises(ConfigError, match=r"^PASSWORD_HASH_CONCURRENCY: "):
+        Settings.from_env({"PASSWORD_HASH_CONCURRENCY": "0"})
