@@ -6,7 +6,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import threading
 import uuid
 from typing import Any
 
@@ -16,14 +15,12 @@ from argon2 import PasswordHasher
 
 import domain.passwords
 from domain.login_guard import LoginGuard, LoginPolicy, LoginThrottled
-from domain.passwords import PasswordHashing
 from persistence.repositories.users import UserRepository
 from persistence.stores import Stores
 from persistence.stores.rate_limits import RateLimiter
 from tests.conftest import TEST_PASSWORD
 from tests.support.paths import PROJECT
 from web.app import create_app
-from web.config import ConfigError, Settings
 
 LOGIN = """
 mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) {
@@ -107,22 +104,6 @@ async def test_the_username_and_the_email_of_one_account_share_a_count(
 # ------------------------------------------------------------------ the guard
 
 
-def test_the_back_off_grows_to_its_cap_and_starts_beyond_one_address():
-    policy = LoginPolicy(max_failures=5, backoff_after=20, backoff_max=60)
-    assert [policy.backoff(n) for n in (0, 19, 20, 21, 22, 25, 26, 1000)] == [
-        0,
-        0,
-        1,
-        2,
-        4,
-        32,
-        60,
-        60,
-    ]
-    with pytest.raises(ConfigError, match=r"^LOGIN_USER_BACKOFF_AFTER: .*above twice"):
-        Settings.from_env({"LOGIN_MAX_FAILURES": "10", "LOGIN_USER_BACKOFF_AFTER": "20"})
-
-
 @pytest.fixture(params=["memory_stores", "redis_stores"])
 def limiter(request) -> RateLimiter:
     stores: Stores = request.getfixturevalue(request.param)
@@ -171,16 +152,6 @@ async def test_guessing_from_many_addresses_is_slowed_never_locked(limiter):
 # ------------------------------------------------------------------ hashing
 
 
-async def test_hashes_use_19_mib_and_old_hashes_still_verify():
-    hashing = PasswordHashing()
-    stored = await hashing.hash(TEST_PASSWORD)
-    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
-    assert await hashing.verify(stored, TEST_PASSWORD)
-    old = PasswordHasher().hash(TEST_PASSWORD)  # argon2-cffi's defaults: 64 MiB, t=3, p=4
-    assert await hashing.verify(old, TEST_PASSWORD)
-    assert not await hashing.verify(old, TEST_PASSWORD + "!")
-
-
 async def test_signing_in_rewrites_an_old_hash_with_todays_parameters(settings, runtime, make_user):
     user = await make_user()
     old = PasswordHasher().hash(TEST_PASSWORD)
@@ -195,28 +166,6 @@ async def test_signing_in_rewrites_an_old_hash_with_todays_parameters(settings, 
         assert found.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
         _, again = await login(http, user.username, TEST_PASSWORD)
     assert again["data"]["login"]["token"]
-
-
-async def test_hashing_runs_at_most_the_configured_number_at_once(monkeypatch):
-    running = peak = 0
-    lock = threading.Lock()
-    real = domain.passwords._hash
-
-    def observed(password: str) -> str:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        try:
-            return real(password)
-        finally:
-            with lock:
-                running -= 1
-
-    monkeypatch.setattr(domain.passwords, "_hash", observed)
-    hashing = PasswordHashing(concurrency=2)
-    await asyncio.gather(*(hashing.hash(f"Password-{i}!") for i in range(12)))
-    assert peak == 2
 
 
 async def test_sixty_registrations_at_once_fit_in_256_mib(database_url, tmp_path):
@@ -242,10 +191,3 @@ async def test_sixty_registrations_at_once_fit_in_256_mib(database_url, tmp_path
     assert report["registered"] == 60
     grew_mib = (report["after_kib"] - report["before_kib"]) / 1024
     assert grew_mib <= 256, f"peak memory grew by {grew_mib:.0f} MiB"
-
-
-def test_password_hash_concurrency_is_a_setting():
-    assert Settings.from_env({}).password_hash_concurrency == 2
-    assert Settings.from_env({"PASSWORD_HASH_CONCURRENCY": "4"}).password_hash_concurrency == 4
-    with pytest.raises(ConfigError, match=r"^PASSWORD_HASH_CONCURRENCY: "):
-        Settings.from_env({"PASSWORD_HASH_CONCURRENCY": "0"})

@@ -1,4 +1,5 @@
-"""Builders for insights tests: constructed snapshots and a fake Gemini endpoint.
+"""Builders for insights tests: constructed snapshots, a fake Gemini endpoint, and a service
+over them.
 
 The fake sits behind the SDK's real HTTP layer: the GeminiProvider gets an
 httpx.AsyncClient whose transport is an httpx.MockTransport, passed through
@@ -17,8 +18,11 @@ from typing import Any
 
 import httpx
 
+from domain.insights.breaker import CircuitBreaker
 from domain.insights.gemini import GeminiProvider
+from domain.insights.service import Insights
 from domain.insights.snapshot import Holding, PortfolioSnapshot, RecentOrder
+from persistence.stores.cache import MemoryCache
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -176,3 +180,34 @@ class FakeGemini:
         async with asyncio.timeout(5):
             while len(self.requests) < count:  # noqa: ASYNC110 - polling a list, not an event
                 await asyncio.sleep(0.001)
+
+
+class Clock:
+    """The breaker's clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class NoSnapshots:
+    async def for_user(self, user_id: int, valuation: Any = None) -> Any:
+        raise AssertionError("these tests read constructed snapshots")
+
+
+def service(
+    fake: FakeGemini,
+    *,
+    cache: Any = None,
+    clock: Clock | None = None,
+    timeout_s: float = 2.0,
+    model: str = "gemini-test",
+) -> Insights:
+    return Insights(
+        NoSnapshots(),
+        fake.provider(timeout_s=timeout_s, model=model),
+        cache if cache is not None else MemoryCache(),
+        CircuitBreaker(5, 30, clock=clock or Clock()),
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
@@ -28,31 +27,21 @@ from domain.insights.service import (
 from persistence.stores.cache import MemoryCache
 from persistence.stores.rate_limits import MemoryRateLimiter
 from tests.support.insights_samples import (
+    Clock,
     FakeGemini,
+    NoSnapshots,
     Reply,
     answer,
     api_error,
     blocked_prompt,
     holding,
     order,
+    service,
     snapshot,
     stopped_for_safety,
     typical,
     with_noise,
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class NoSnapshots:
-    async def for_user(self, user_id: int, valuation: Any = None) -> Any:
-        raise AssertionError("these tests read constructed snapshots")
 
 
 class RecordingCache(MemoryCache):
@@ -76,22 +65,6 @@ class BrokenCache:
 
     async def delete(self, key: str) -> None:
         raise ConnectionError("cache down")
-
-
-def service(
-    fake: FakeGemini,
-    *,
-    cache: Any = None,
-    clock: Clock | None = None,
-    timeout_s: float = 2.0,
-    model: str = "gemini-test",
-) -> Insights:
-    return Insights(
-        NoSnapshots(),
-        fake.provider(timeout_s=timeout_s, model=model),
-        cache if cache is not None else MemoryCache(),
-        CircuitBreaker(5, 30, clock=clock or Clock()),
-    )
 
 
 # ------------------------------------------------------------------ the request
@@ -174,14 +147,6 @@ async def test_a_trade_invalidates_the_cached_reading():
     reading = await insights.for_snapshot(traded)
     assert (reading.summary, reading.cached) == ("A new reading.", False)
     assert len(fake.requests) == 2
-
-
-async def test_a_shared_cache_serves_every_process(redis_stores):
-    first_process, second_process = FakeGemini(answer("Written once.")), FakeGemini()
-    await service(first_process, cache=redis_stores.cache).for_snapshot(typical())
-    reading = await service(second_process, cache=redis_stores.cache).for_snapshot(typical())
-    assert (reading.summary, reading.cached) == ("Written once.", True)
-    assert second_process.requests == []
 
 
 async def test_a_broken_cache_only_costs_a_model_call():
