@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from tests.support.serving import Client, open_client, served
 from tests.support.trading import matcher_for
@@ -39,3 +40,17 @@ async def ws_client(ws_url: str):
 @pytest.fixture
 def matcher(runtime):
     return matcher_for(runtime)
+
+
+@pytest.fixture
+def statements(runtime):
+    """The SQL statements the app sends while the test runs."""
+    sent: list[str] = []
+
+    def record(*args):
+        sent.append(args[2])
+
+    engine = runtime.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 from graphql import get_introspection_query
-from sqlalchemy import event
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
@@ -18,7 +16,7 @@ from websockets.typing import Subprotocol
 from domain.login_guard import LoginGuard, LoginPolicy, LoginThrottled
 from persistence.stores import open_stores
 from tests.conftest import TEST_PASSWORD
-from tests.support.http import app_client, code_of, post
+from tests.support.http import app_client, bearer, code_of, fresh_host, post, rate_limited_client
 from tests.support.serving import served
 from web.app import create_app
 
@@ -30,27 +28,12 @@ mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) 
   token errors { code } } }"""
 
 
-@pytest.fixture
-def count_statements(runtime):
-    statements: list[str] = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    engine = runtime.services.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(engine, "before_cursor_execute", record)
-
-
-async def test_deep_introspection_is_refused_before_any_resolver(
-    settings, runtime, count_statements
-):
+async def test_deep_introspection_is_refused_before_any_resolver(settings, runtime, statements):
     async with app_client(settings, runtime) as http:
         _, body = await post(http, DEEP_INTROSPECTION)
         assert code_of(body) == "QUERY_TOO_COMPLEX"
         assert body.get("data") is None
-    assert count_statements == []  # refused during validation: nothing was resolved
+    assert statements == []  # refused during validation: nothing was resolved
 
 
 async def test_the_standard_introspection_query_is_allowed(settings, runtime):
@@ -109,10 +92,8 @@ async def test_field_suggestions_only_in_development(settings, runtime):
 
 
 async def test_rate_limit_per_address_answers_429_with_headers(settings, runtime):
-    address = (f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", 1)
-    async with app_client(
-        settings, runtime, client=address, rate_limits_enabled=True, rate_limit_ip_points=5
-    ) as http:
+    address = (fresh_host("10.9"), 1)
+    async with rate_limited_client(settings, runtime, address, rate_limit_ip_points=5) as http:
         answers = [await post(http, "{ __typename }") for _ in range(6)]
     first, _ = answers[0]
     assert first.status_code == 200
@@ -129,12 +110,10 @@ async def test_rate_limit_per_address_answers_429_with_headers(settings, runtime
 
 async def test_operations_are_weighted_by_cost(settings, runtime, make_user):
     user = await make_user()
-    address = (f"10.8.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", 1)
+    address = (fresh_host("10.8"), 1)
     nested = "{ me { orders(first: 100) { edges { node { asset { symbol } } } } } }"
-    async with app_client(
-        settings, runtime, client=address, rate_limits_enabled=True, rate_limit_user_points=40
-    ) as http:
-        auth = {"Authorization": f"Bearer {user.token}"}
+    async with rate_limited_client(settings, runtime, address, rate_limit_user_points=40) as http:
+        auth = bearer(user.token)
         first, _ = await post(http, nested, headers=auth)  # weighs 1 + 301 // 10 = 31
         second, body = await post(http, nested, headers=auth)
     assert first.headers["X-RateLimit-Remaining"] == "9"
@@ -143,18 +122,15 @@ async def test_operations_are_weighted_by_cost(settings, runtime, make_user):
 
 
 async def test_spoofed_forwarded_for_is_ignored_unless_the_peer_is_trusted(settings, runtime):
-    peer = (f"10.7.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", 1)
+    peer = (fresh_host("10.7"), 1)
     spoof = [{"X-Forwarded-For": f"192.0.2.{i}"} for i in range(4)]
-    async with app_client(
-        settings, runtime, client=peer, rate_limits_enabled=True, rate_limit_ip_points=2
-    ) as http:
+    async with rate_limited_client(settings, runtime, peer, rate_limit_ip_points=2) as http:
         untrusted = [(await post(http, "{ __typename }", headers=h))[0].status_code for h in spoof]
     assert untrusted == [200, 200, 429, 429]  # one budget: the socket's peer
-    async with app_client(
+    async with rate_limited_client(
         settings,
         runtime,
-        client=peer,
-        rate_limits_enabled=True,
+        peer,
         rate_limit_ip_points=2,
         trusted_proxies=(peer[0],),
     ) as http:
@@ -242,12 +218,10 @@ async def test_websocket_connections_per_address_are_capped(capped_ws_url):
 
 async def test_points_use_the_page_size_actually_asked_for(settings, runtime, make_user):
     user = await make_user()
-    address = (f"10.4.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", 1)
+    address = (fresh_host("10.4"), 1)
     paged = "query($n: Int) { me { orders(first: $n) { edges { node { asset { symbol } } } } } }"
-    async with app_client(
-        settings, runtime, client=address, rate_limits_enabled=True, rate_limit_user_points=100
-    ) as http:
-        auth = {"Authorization": f"Bearer {user.token}"}
+    async with rate_limited_client(settings, runtime, address, rate_limit_user_points=100) as http:
+        auth = bearer(user.token)
         small, _ = await post(http, paged, {"n": 5}, headers=auth)  # 1 + 16 // 10 = 2
         large, _ = await post(http, paged, {"n": 100}, headers=auth)  # 1 + 301 // 10 = 31
     assert small.headers["X-RateLimit-Remaining"] == "98"

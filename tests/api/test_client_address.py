@@ -19,21 +19,12 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
+from tests.support.http import app_client, fresh_host, rate_limited_client
 from web.app import create_app
 from web.client_ip import trusted_hosts
 from web.config import ConfigError, Settings
 
 QUERY = {"query": "{ __typename }"}
-
-
-def _net() -> str:
-    return f"{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-
-
-def app_client(settings, runtime, *, client, **overrides) -> httpx.AsyncClient:
-    app = create_app(dataclasses.replace(settings, **overrides), runtime)
-    transport = httpx.ASGITransport(app=app, client=client)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 async def statuses(http: httpx.AsyncClient, forwarded: list[str]) -> list[int]:
@@ -45,13 +36,12 @@ async def statuses(http: httpx.AsyncClient, forwarded: list[str]) -> list[int]:
 
 
 async def test_forwarded_host_port_hops_resolve_to_the_client_host(settings, runtime):
-    proxy = (f"10.30.{_net()}", 40000)
-    first, second = f"203.0.{_net()}", f"198.51.{_net()}"
-    async with app_client(
+    proxy = (fresh_host("10.30"), 40000)
+    first, second = fresh_host("203.0"), fresh_host("198.51")
+    async with rate_limited_client(
         settings,
         runtime,
-        client=proxy,
-        rate_limits_enabled=True,
+        proxy,
         rate_limit_ip_points=2,
         trusted_proxies=(proxy[0],),
     ) as http:
@@ -65,14 +55,13 @@ async def test_forwarded_host_port_hops_resolve_to_the_client_host(settings, run
 
 
 async def test_bracketed_ipv6_hops_and_proxy_chains(settings, runtime):
-    proxy = (f"10.31.{_net()}", 1)
-    inner = f"10.32.{_net()}"
+    proxy = (fresh_host("10.31"), 1)
+    inner = fresh_host("10.32")
     client = f"2001:db8::{uuid.uuid4().int % 65000:x}"
-    async with app_client(
+    async with rate_limited_client(
         settings,
         runtime,
-        client=proxy,
-        rate_limits_enabled=True,
+        proxy,
         rate_limit_ip_points=2,
         # A network with host bits set is still a network (uvicorn alone would ignore it).
         trusted_proxies=(f"{proxy[0]}/16", inner),
@@ -91,11 +80,10 @@ async def test_bracketed_ipv6_hops_and_proxy_chains(settings, runtime):
 async def test_no_proxy_is_trusted_by_default_not_even_localhost(settings, runtime):
     peer = ("127.0.0.1", 1)
     spoofed = [f"192.0.2.{i}" for i in range(3)]
-    async with app_client(
+    async with rate_limited_client(
         settings,
         runtime,
-        client=peer,
-        rate_limits_enabled=True,
+        peer,
         rate_limit_ip_points=2,
         rate_limit_window_s=1,
     ) as http:
@@ -106,7 +94,7 @@ async def test_no_proxy_is_trusted_by_default_not_even_localhost(settings, runti
 
 async def test_the_access_log_names_the_forwarded_client(settings, runtime, caplog):
     caplog.set_level(logging.INFO, logger="cnop.access")
-    proxy = (f"10.33.{_net()}", 1)
+    proxy = (fresh_host("10.33"), 1)
     async with app_client(settings, runtime, client=proxy, trusted_proxies=(proxy[0],)) as http:
         await http.post("/graphql", json=QUERY, headers={"X-Forwarded-For": "203.0.113.7:5555"})
         await http.post("/graphql", json=QUERY)

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from decimal import Decimal
-
-from domain.market.events import ORDERS_CHANNEL, decode_order
-from persistence.models import Order
-from tests.support.trading import ORDER, asset_id, codes, place, state
-
-
-async def _collecting_orders(runtime, user_id: int):
-    updates = runtime.services.stores.pubsub.subscribe(ORDERS_CHANNEL)
-    received: list[Order] = []
-
-    async def collect():
-        async for message in updates:
-            order = decode_order(message)
-            if order.user_id == user_id:
-                received.append(order)
-
-    task = asyncio.create_task(collect())
-    await asyncio.sleep(0)
-    return task, received
+from tests.support.trading import (
+    codes,
+    limit_order_id,
+    match_at,
+    place,
+    published_orders,
+    state,
+)
+from tests.support.trading import order as order_of
 
 
 async def test_a_resting_sell_worth_more_than_the_cap_at_its_fill_price_is_rejected(
-    gql,
-    runtime,
-    matcher,
-    make_user,
-    make_asset,
+    gql, runtime, matcher, make_user, make_asset
 ):
     user = await make_user(cash="1000.00")
     symbol = await make_asset("100.00")
@@ -39,29 +23,23 @@ async def test_a_resting_sell_worth_more_than_the_cap_at_its_fill_price_is_rejec
     resting = await place(gql, user, symbol, "SELL", "10", type="LIMIT", limitPrice="900")
     order_id = resting["order"]["id"]
     assert resting["order"]["status"] == "OPEN"
-    task, published = await _collecting_orders(runtime, user.id)
-
-    # A tick far past the limit: 10 x 1,200 = 12,000, over the cap.
-    changed = await matcher.match({await asset_id(runtime, symbol): Decimal("1200")})
-    await asyncio.sleep(0.05)
-    task.cancel()
+    async with published_orders(runtime) as published:
+        # A tick far past the limit: 10 x 1,200 = 12,000, over the cap.
+        changed = await match_at(runtime, matcher, symbol, "1200")
 
     assert [(str(o.id), o.status) for o in changed] == [(order_id, "REJECTED")]
-    order = (await gql(ORDER, {"id": order_id}, token=user.token))["order"]
+    order = await order_of(gql, user, order_id)
     assert (order["status"], order["executedPrice"], order["total"]) == ("REJECTED", None, None)
     me = await state(gql, user)
     assert me["balance"] == {"cash": "0.00", "available": "0.00"}
     (position,) = me["positions"]
     assert (position["quantity"], position["available"]) == ("10.00", "10.00")
-    assert [(str(o.id), o.status) for o in published] == [(order_id, "REJECTED")]
+    mine = [(str(o.id), o.status) for o in published if o.user_id == user.id]
+    assert mine == [(order_id, "REJECTED")]
 
 
 async def test_a_resting_buy_worth_less_than_the_minimum_at_its_fill_price_is_rejected(
-    gql,
-    runtime,
-    matcher,
-    make_user,
-    make_asset,
+    gql, runtime, matcher, make_user, make_asset
 ):
     user = await make_user(cash="10.00")
     symbol = await make_asset("2.00")
@@ -69,7 +47,7 @@ async def test_a_resting_buy_worth_less_than_the_minimum_at_its_fill_price_is_re
     order_id = resting["order"]["id"]
     assert (await state(gql, user))["balance"]["available"] == "8.50"
 
-    changed = await matcher.match({await asset_id(runtime, symbol): Decimal("0.90")})
+    changed = await match_at(runtime, matcher, symbol, "0.90")
 
     assert [(str(o.id), o.status) for o in changed] == [(order_id, "REJECTED")]
     me = await state(gql, user)
@@ -78,20 +56,14 @@ async def test_a_resting_buy_worth_less_than_the_minimum_at_its_fill_price_is_re
 
 
 async def test_a_resting_order_within_the_limits_at_its_fill_price_still_fills(
-    gql,
-    runtime,
-    matcher,
-    make_user,
-    make_asset,
+    gql, runtime, matcher, make_user, make_asset
 ):
     user = await make_user(cash="1000.00")
     symbol = await make_asset("100.00")
     await place(gql, user, symbol, "BUY", "10")
-    order_id = (await place(gql, user, symbol, "SELL", "10", type="LIMIT", limitPrice="900"))[
-        "order"
-    ]["id"]
-    await matcher.match({await asset_id(runtime, symbol): Decimal("1000")})
-    order = (await gql(ORDER, {"id": order_id}, token=user.token))["order"]
+    order_id = await limit_order_id(gql, user, symbol, "SELL", "10", "900")
+    await match_at(runtime, matcher, symbol, "1000")
+    order = await order_of(gql, user, order_id)
     assert (order["status"], order["total"]) == ("FILLED", "10000.00")
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 
-from web.app import create_app
+from tests.support.http import app_client, bearer, fresh_host, rate_limited_client
 from web.media_types import GRAPHQL_RESPONSE, JSON, negotiate
 
 NEW = {"Accept": GRAPHQL_RESPONSE}
@@ -26,12 +23,6 @@ OLD_HISTORY = """query($s: String!, $t: DateTime) {
 }"""
 
 
-def app_client(settings, runtime, *, address=("127.0.0.1", 5000), **overrides):
-    app = create_app(dataclasses.replace(settings, **overrides), runtime)
-    transport = httpx.ASGITransport(app=app, client=address)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
-
-
 async def get(
     http: httpx.AsyncClient,
     query: str,
@@ -43,24 +34,6 @@ async def get(
     if variables is not None:
         params["variables"] = json.dumps(variables)
     return await http.get("/graphql", params=params, headers=headers or {})
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-def statements(runtime):
-    """The SQL statements the app sends while the test runs."""
-    sent: list[str] = []
-
-    def record(*args):
-        sent.append(args[2])
-
-    engine = runtime.services.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield sent
-    event.remove(engine, "before_cursor_execute", record)
 
 
 # ---------------------------------------------------------------------------- media types
@@ -205,12 +178,11 @@ async def test_get_is_held_to_the_same_operation_limits(client):
 
 async def test_get_spends_the_same_rate_budget_as_post(settings, runtime, make_user):
     user = await make_user()
-    address = (f"10.77.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", 5000)
-    async with app_client(
+    address = (fresh_host("10.77"), 5000)
+    async with rate_limited_client(
         settings,
         runtime,
-        address=address,
-        rate_limits_enabled=True,
+        address,
         rate_limit_ip_points=1000,
         rate_limit_user_points=50,
     ) as http:

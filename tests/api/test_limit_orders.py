@@ -6,49 +6,19 @@ import asyncio
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
 
-from domain.market.events import ORDERS_CHANNEL, decode_order
-from domain.market.matching import Matcher, crosses
-from persistence.models import Order
-from tests.support.trading import codes, place, state
-
-CANCEL = """
-mutation Cancel($id: ID!) {
-  cancelOrder(id: $id) { order { id status cancelledAt } errors { code field message } }
-}"""
-ORDER = "query($id: ID!) { order(id: $id) { status executedPrice total filledAt } }"
-
-
-@pytest.fixture
-def matcher(runtime):
-    return Matcher(runtime.services.db, runtime.services.orders)
-
-
-async def asset_id(runtime, symbol: str) -> int:
-    async with runtime.services.db.read() as session:
-        return int(
-            await session.scalar(text("SELECT id FROM assets WHERE symbol = :s"), {"s": symbol})
-        )
-
-
-async def cancel(gql, user, order_id):
-    return (await gql(CANCEL, {"id": order_id}, token=user.token))["cancelOrder"]
-
-
-@pytest.mark.parametrize(
-    ("side", "limit", "price", "fills"),
-    [
-        ("BUY", "100", "100", True),
-        ("BUY", "100", "99.99", True),
-        ("BUY", "100", "100.01", False),
-        ("SELL", "100", "100", True),
-        ("SELL", "100", "100.01", True),
-        ("SELL", "100", "99.99", False),
-    ],
+from domain.market.matching import Matcher
+from tests.support.trading import (
+    asset_id,
+    cancel,
+    codes,
+    limit_order_id,
+    match_at,
+    place,
+    published_orders,
+    state,
 )
-def test_crossing_rules(side, limit, price, fills):
-    assert crosses(side, Decimal(limit), Decimal(price)) is fills
+from tests.support.trading import order as order_of
 
 
 async def test_resting_buy_holds_cash_rounded_up(gql, make_user, make_asset):
@@ -111,14 +81,12 @@ async def test_tick_fills_buy_at_tick_price_and_releases_the_surplus(
 ):
     user = await make_user(cash="1000.00")
     symbol = await make_asset("50.00")
-    order_id = (await place(gql, user, symbol, "BUY", "3", type="LIMIT", limitPrice="45.555"))[
-        "order"
-    ]["id"]
+    order_id = await limit_order_id(gql, user, symbol, "BUY", "3", "45.555")
     asset = await asset_id(runtime, symbol)
     assert await matcher.match({asset: Decimal("45.56")}) == []  # not crossed
     filled = await matcher.match({asset: Decimal("44.4444")})
     assert [str(o.id) for o in filled] == [order_id]
-    order = (await gql(ORDER, {"id": order_id}, token=user.token))["order"]
+    order = await order_of(gql, user, order_id)
     assert (order["status"], order["executedPrice"], order["total"]) == (
         "FILLED",
         "44.4444",
@@ -133,11 +101,9 @@ async def test_tick_fills_sell_and_frees_the_units(gql, runtime, matcher, make_u
     user = await make_user(cash="1000.00")
     symbol = await make_asset("10.00")
     await place(gql, user, symbol, "BUY", "5")
-    order_id = (await place(gql, user, symbol, "SELL", "2", type="LIMIT", limitPrice="12"))[
-        "order"
-    ]["id"]
-    await matcher.match({await asset_id(runtime, symbol): Decimal("12.345")})
-    order = (await gql(ORDER, {"id": order_id}, token=user.token))["order"]
+    order_id = await limit_order_id(gql, user, symbol, "SELL", "2", "12")
+    await match_at(runtime, matcher, symbol, "12.345")
+    order = await order_of(gql, user, order_id)
     assert (order["status"], order["total"]) == ("FILLED", "24.69")
     me = await state(gql, user)
     assert me["balance"]["cash"] == "974.69"
@@ -148,9 +114,7 @@ async def test_tick_fills_sell_and_frees_the_units(gql, runtime, matcher, make_u
 async def test_cancel_releases_the_hold(gql, make_user, make_asset):
     user = await make_user(cash="100.00")
     symbol = await make_asset("10.00")
-    order_id = (await place(gql, user, symbol, "BUY", "3", type="LIMIT", limitPrice="9.99"))[
-        "order"
-    ]["id"]
+    order_id = await limit_order_id(gql, user, symbol, "BUY", "3", "9.99")
     assert (await state(gql, user))["balance"]["available"] == "70.03"
     cancelled = await cancel(gql, user, order_id)
     assert cancelled["order"]["status"] == "CANCELLED"
@@ -178,9 +142,7 @@ async def test_cancel_and_fill_racing_have_exactly_one_winner(
     symbol = await make_asset("20.00")
     outcomes = []
     for _ in range(12):
-        order_id = (await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="19.5"))[
-            "order"
-        ]["id"]
+        order_id = await limit_order_id(gql, user, symbol, "BUY", "1", "19.5")
         fill, cancelled = await asyncio.gather(
             matcher.fill(int(order_id), Decimal("19.25")), cancel(gql, user, order_id)
         )
@@ -213,20 +175,8 @@ async def test_state_changes_are_published_after_commit(
 ):
     user = await make_user(cash="1000.00")
     symbol = await make_asset("10.00")
-    updates = runtime.services.stores.pubsub.subscribe(ORDERS_CHANNEL)
-    received: list[Order] = []
-
-    async def collect():
-        async for message in updates:
-            received.append(decode_order(message))
-
-    collector = asyncio.create_task(collect())
-    await asyncio.sleep(0)
-    order_id = (await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="9"))["order"][
-        "id"
-    ]
-    await matcher.match({await asset_id(runtime, symbol): Decimal("8.5")})
-    await asyncio.sleep(0.05)
-    collector.cancel()
+    async with published_orders(runtime) as received:
+        order_id = await limit_order_id(gql, user, symbol, "BUY", "1", "9")
+        await match_at(runtime, matcher, symbol, "8.5")
     mine = [(o.status, str(o.id)) for o in received if o.user_id == user.id]
     assert mine == [("OPEN", order_id), ("FILLED", order_id)]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 
 import pytest
 
 from tests.support.documents import DOUBLING
-from tests.support.http import app_client, code_of, post
+from tests.support.http import app_client, bearer, code_of, fresh_host, post, rate_limited_client
 
 
 @pytest.mark.parametrize("document", DOUBLING.values(), ids=DOUBLING.keys())
@@ -33,14 +32,12 @@ async def test_fragment_doubling_is_refused_promptly_while_others_are_served(
 
 async def test_a_page_size_variable_is_priced_at_the_value_sent(settings, runtime, make_user):
     user = await make_user()
-    address = (f"10.3.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}", 1)
+    address = (fresh_host("10.3"), 1)
     paged = (
         "query($n: Int = 1) { me { orders(first: $n) { edges { node { asset { symbol } } } } } }"
     )
-    async with app_client(
-        settings, runtime, client=address, rate_limits_enabled=True, rate_limit_user_points=100
-    ) as http:
-        auth = {"Authorization": f"Bearer {user.token}"}
+    async with rate_limited_client(settings, runtime, address, rate_limit_user_points=100) as http:
+        auth = bearer(user.token)
         default, _ = await post(http, paged, headers=auth)  # 1 + 5 // 10 = 1
         large, _ = await post(http, paged, {"n": 100}, headers=auth)  # 1 + 302 // 10 = 31
         odd, _ = await post(http, paged, {"n": None}, headers=auth)  # the default again: 1

@@ -6,7 +6,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import uuid
 from typing import Any
 
 import httpx
@@ -19,22 +18,12 @@ from persistence.repositories.users import UserRepository
 from persistence.stores import Stores
 from persistence.stores.rate_limits import RateLimiter
 from tests.conftest import TEST_PASSWORD
+from tests.support.http import app_client, fresh_host
 from tests.support.paths import PROJECT
-from web.app import create_app
 
 LOGIN = """
 mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) {
   token errors { code } } }"""
-
-
-def _address(prefix: str) -> str:
-    return f"{prefix}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-
-
-def app_client(settings, runtime, address: str) -> httpx.AsyncClient:
-    app = create_app(settings, runtime)
-    transport = httpx.ASGITransport(app=app, client=(address, 1))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 async def login(http: httpx.AsyncClient, name: str, password: str) -> tuple[int, dict[str, Any]]:
@@ -63,11 +52,11 @@ def verifications(monkeypatch) -> list[str]:
 
 async def test_an_attacker_cannot_lock_the_victim_out(settings, runtime, make_user):
     victim = await make_user()
-    async with app_client(settings, runtime, _address("10.40")) as attacker:
+    async with app_client(settings, runtime, client=(fresh_host("10.40"), 1)) as attacker:
         answers = [await login(attacker, victim.username, "Wrong-pass-1!x") for _ in range(8)]
     assert [status for status, _ in answers] == [200] * 5 + [429] * 3
     assert answers[0][1]["data"]["login"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
-    async with app_client(settings, runtime, _address("10.41")) as own:
+    async with app_client(settings, runtime, client=(fresh_host("10.41"), 1)) as own:
         status, body = await login(own, victim.username, TEST_PASSWORD)
     assert status == 200
     assert body["data"]["login"]["token"]
@@ -77,7 +66,7 @@ async def test_parallel_attempts_get_no_more_guesses_than_the_limit(
     settings, runtime, make_user, verifications
 ):
     victim = await make_user()
-    async with app_client(settings, runtime, _address("10.42")) as attacker:
+    async with app_client(settings, runtime, client=(fresh_host("10.42"), 1)) as attacker:
         answers = await asyncio.gather(
             *(login(attacker, victim.username, f"Wrong-pass-{i}!x") for i in range(20))
         )
@@ -93,7 +82,7 @@ async def test_the_username_and_the_email_of_one_account_share_a_count(
     settings, runtime, make_user
 ):
     user = await make_user()
-    async with app_client(settings, runtime, _address("10.43")) as http:
+    async with app_client(settings, runtime, client=(fresh_host("10.43"), 1)) as http:
         for name in (user.username, user.email, user.username.upper(), user.email, user.email):
             status, _ = await login(http, name, "Wrong-pass-1!x")
             assert status == 200
@@ -157,7 +146,7 @@ async def test_signing_in_rewrites_an_old_hash_with_todays_parameters(settings, 
     old = PasswordHasher().hash(TEST_PASSWORD)
     async with runtime.services.db.transaction() as session:
         await UserRepository(session).update(user.id, password_hash=old)
-    async with app_client(settings, runtime, _address("10.44")) as http:
+    async with app_client(settings, runtime, client=(fresh_host("10.44"), 1)) as http:
         _, body = await login(http, user.username, TEST_PASSWORD)
         assert body["data"]["login"]["token"]
         async with runtime.services.db.read() as session:

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from domain.orders import stop_reached
 from tests.support.trading import (
     FixedFeed,
     asset_id,
@@ -20,26 +19,6 @@ from tests.support.trading import (
     place,
     placed,
 )
-
-
-@pytest.fixture
-def matcher(runtime):
-    return matcher_for(runtime)
-
-
-@pytest.mark.parametrize(
-    ("side", "stop", "price", "triggers"),
-    [
-        ("BUY", "100", "100", True),
-        ("BUY", "100", "100.01", True),
-        ("BUY", "100", "99.99", False),
-        ("SELL", "100", "100", True),
-        ("SELL", "100", "99.99", True),
-        ("SELL", "100", "100.01", False),
-    ],
-)
-def test_trigger_rules(side, stop, price, triggers):
-    assert stop_reached(side, Decimal(stop), Decimal(price)) is triggers
 
 
 async def test_sell_stop_below_market_rests_holding_the_units(gql, make_user, make_asset):

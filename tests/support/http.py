@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 
 import httpx
 
 from web.app import create_app
+
+
+def fresh_host(prefix: str) -> str:
+    """A host under ``prefix`` (two octets) that no other test uses: its budgets start full."""
+    return f"{prefix}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def app_client(settings, runtime, *, client=("127.0.0.1", 5000), **overrides):
@@ -24,3 +34,8 @@ async def post(http: httpx.AsyncClient, query: str, variables=None, headers=None
 
 def code_of(body) -> str:
     return str(body["errors"][0]["extensions"]["code"])
+
+
+def rate_limited_client(settings, runtime, client, **overrides):
+    """An app with its rate limits on, seen from ``client`` (host, port)."""
+    return app_client(settings, runtime, client=client, rate_limits_enabled=True, **overrides)

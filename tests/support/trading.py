@@ -55,6 +55,14 @@ async def placed(gql: Any, user: Any, symbol: str, side: str, quantity: str, **e
     return payload["order"]
 
 
+async def limit_order_id(
+    gql: Any, user: Any, symbol: str, side: str, quantity: str, limit: str
+) -> str:
+    """The id of a LIMIT order that must be accepted."""
+    placement = await placed(gql, user, symbol, side, quantity, type="LIMIT", limitPrice=limit)
+    return str(placement["id"])
+
+
 async def cancel(gql: Any, user: Any, order_id: str) -> Any:
     return (await gql(CANCEL, {"id": order_id}, token=user.token))["cancelOrder"]
 
@@ -93,6 +101,11 @@ async def asset_id(runtime: Any, symbol: str) -> int:
         return int(
             await session.scalar(text("SELECT id FROM assets WHERE symbol = :s"), {"s": symbol})
         )
+
+
+async def match_at(runtime: Any, matcher: Matcher, symbol: str, price: str) -> list[Order]:
+    """The matcher's pass over one asset at ``price``: the orders it changed."""
+    return await matcher.match({await asset_id(runtime, symbol): Decimal(price)})
 
 
 async def expire_now(runtime: Any, order_id: str) -> None:
