@@ -33,6 +33,7 @@ from persistence.catalogue.loader import load_catalogue_if_empty
 from persistence.database import Database, sync_free_url
 from persistence.repositories.users import UserRepository
 from persistence.stores import open_stores
+from tests.support.servers import own_database
 from web.app import create_app
 from web.config import Settings
 from web.runtime import Runtime, start_runtime
@@ -104,6 +105,14 @@ async def empty_database(database_url):
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture
+async def shared_database(database_url):
+    """A migrated database of its own, for several server processes to share: an engine
+    there moves every price it finds, which the session's database must not see."""
+    async with own_database(database_url, "cnop_shared") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,16 @@ from websockets.typing import Subprotocol
 from domain.login_guard import LoginGuard, LoginPolicy, LoginThrottled
 from persistence.stores import open_stores
 from tests.conftest import TEST_PASSWORD
-from tests.support.http import app_client, bearer, code_of, fresh_host, post, rate_limited_client
+from tests.support.http import (
+    app_client,
+    bearer,
+    behind_proxy,
+    code_of,
+    fresh_host,
+    post,
+    rate_limited_client,
+    user_budget_client,
+)
 from tests.support.serving import served
 from web.app import create_app
 
@@ -110,9 +119,8 @@ async def test_rate_limit_per_address_answers_429_with_headers(settings, runtime
 
 async def test_operations_are_weighted_by_cost(settings, runtime, make_user):
     user = await make_user()
-    address = (fresh_host("10.8"), 1)
     nested = "{ me { orders(first: 100) { edges { node { asset { symbol } } } } } }"
-    async with rate_limited_client(settings, runtime, address, rate_limit_user_points=40) as http:
+    async with user_budget_client(settings, runtime, "10.8", 40) as http:
         auth = bearer(user.token)
         first, _ = await post(http, nested, headers=auth)  # weighs 1 + 301 // 10 = 31
         second, body = await post(http, nested, headers=auth)
@@ -127,13 +135,7 @@ async def test_spoofed_forwarded_for_is_ignored_unless_the_peer_is_trusted(setti
     async with rate_limited_client(settings, runtime, peer, rate_limit_ip_points=2) as http:
         untrusted = [(await post(http, "{ __typename }", headers=h))[0].status_code for h in spoof]
     assert untrusted == [200, 200, 429, 429]  # one budget: the socket's peer
-    async with rate_limited_client(
-        settings,
-        runtime,
-        peer,
-        rate_limit_ip_points=2,
-        trusted_proxies=(peer[0],),
-    ) as http:
+    async with behind_proxy(settings, runtime, peer, rate_limit_ip_points=2) as http:
         trusted = [(await post(http, "{ __typename }", headers=h))[0].status_code for h in spoof]
     assert trusted == [200, 200, 200, 200]  # each forwarded client has its own budget
 
@@ -218,9 +220,8 @@ async def test_websocket_connections_per_address_are_capped(capped_ws_url):
 
 async def test_points_use_the_page_size_actually_asked_for(settings, runtime, make_user):
     user = await make_user()
-    address = (fresh_host("10.4"), 1)
     paged = "query($n: Int) { me { orders(first: $n) { edges { node { asset { symbol } } } } } }"
-    async with rate_limited_client(settings, runtime, address, rate_limit_user_points=100) as http:
+    async with user_budget_client(settings, runtime, "10.4", 100) as http:
         auth = bearer(user.token)
         small, _ = await post(http, paged, {"n": 5}, headers=auth)  # 1 + 16 // 10 = 2
         large, _ = await post(http, paged, {"n": 100}, headers=auth)  # 1 + 301 // 10 = 31

@@ -19,7 +19,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
-from tests.support.http import app_client, fresh_host, rate_limited_client
+from tests.support.http import app_client, behind_proxy, fresh_host, rate_limited_client
 from web.app import create_app
 from web.client_ip import trusted_hosts
 from web.config import ConfigError, Settings
@@ -38,13 +38,7 @@ async def statuses(http: httpx.AsyncClient, forwarded: list[str]) -> list[int]:
 async def test_forwarded_host_port_hops_resolve_to_the_client_host(settings, runtime):
     proxy = (fresh_host("10.30"), 40000)
     first, second = fresh_host("203.0"), fresh_host("198.51")
-    async with rate_limited_client(
-        settings,
-        runtime,
-        proxy,
-        rate_limit_ip_points=2,
-        trusted_proxies=(proxy[0],),
-    ) as http:
+    async with behind_proxy(settings, runtime, proxy, rate_limit_ip_points=2) as http:
         # Two clients behind one proxy that writes host:port hops: two budgets, each
         # keyed by the client's host (its port changes from one connection to the next).
         answers = await statuses(

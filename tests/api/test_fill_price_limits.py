@@ -5,10 +5,10 @@ from __future__ import annotations
 from tests.support.trading import (
     codes,
     limit_order_id,
-    match_at,
     place,
     published_orders,
     state,
+    tick_at,
 )
 from tests.support.trading import order as order_of
 
@@ -25,7 +25,7 @@ async def test_a_resting_sell_worth_more_than_the_cap_at_its_fill_price_is_rejec
     assert resting["order"]["status"] == "OPEN"
     async with published_orders(runtime) as published:
         # A tick far past the limit: 10 x 1,200 = 12,000, over the cap.
-        changed = await match_at(runtime, matcher, symbol, "1200")
+        changed = await tick_at(runtime, matcher.match, symbol, "1200")
 
     assert [(str(o.id), o.status) for o in changed] == [(order_id, "REJECTED")]
     order = await order_of(gql, user, order_id)
@@ -47,7 +47,7 @@ async def test_a_resting_buy_worth_less_than_the_minimum_at_its_fill_price_is_re
     order_id = resting["order"]["id"]
     assert (await state(gql, user))["balance"]["available"] == "8.50"
 
-    changed = await match_at(runtime, matcher, symbol, "0.90")
+    changed = await tick_at(runtime, matcher.match, symbol, "0.90")
 
     assert [(str(o.id), o.status) for o in changed] == [(order_id, "REJECTED")]
     me = await state(gql, user)
@@ -62,7 +62,7 @@ async def test_a_resting_order_within_the_limits_at_its_fill_price_still_fills(
     symbol = await make_asset("100.00")
     await place(gql, user, symbol, "BUY", "10")
     order_id = await limit_order_id(gql, user, symbol, "SELL", "10", "900")
-    await match_at(runtime, matcher, symbol, "1000")
+    await tick_at(runtime, matcher.match, symbol, "1000")
     order = await order_of(gql, user, order_id)
     assert (order["status"], order["total"]) == ("FILLED", "10000.00")
 

@@ -13,10 +13,10 @@ from tests.support.trading import (
     cancel,
     codes,
     limit_order_id,
-    match_at,
     place,
     published_orders,
     state,
+    tick_at,
 )
 from tests.support.trading import order as order_of
 
@@ -102,7 +102,7 @@ async def test_tick_fills_sell_and_frees_the_units(gql, runtime, matcher, make_u
     symbol = await make_asset("10.00")
     await place(gql, user, symbol, "BUY", "5")
     order_id = await limit_order_id(gql, user, symbol, "SELL", "2", "12")
-    await match_at(runtime, matcher, symbol, "12.345")
+    await tick_at(runtime, matcher.match, symbol, "12.345")
     order = await order_of(gql, user, order_id)
     assert (order["status"], order["total"]) == ("FILLED", "24.69")
     me = await state(gql, user)
@@ -177,6 +177,6 @@ async def test_state_changes_are_published_after_commit(
     symbol = await make_asset("10.00")
     async with published_orders(runtime) as received:
         order_id = await limit_order_id(gql, user, symbol, "BUY", "1", "9")
-        await match_at(runtime, matcher, symbol, "8.5")
+        await tick_at(runtime, matcher.match, symbol, "8.5")
     mine = [(o.status, str(o.id)) for o in received if o.user_id == user.id]
     assert mine == [("OPEN", order_id), ("FILLED", order_id)]

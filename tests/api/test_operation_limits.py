@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.support.documents import DOUBLING
-from tests.support.http import app_client, bearer, code_of, fresh_host, post, rate_limited_client
+from tests.support.http import app_client, bearer, code_of, post, user_budget_client
 
 
 @pytest.mark.parametrize("document", DOUBLING.values(), ids=DOUBLING.keys())
@@ -32,11 +32,10 @@ async def test_fragment_doubling_is_refused_promptly_while_others_are_served(
 
 async def test_a_page_size_variable_is_priced_at_the_value_sent(settings, runtime, make_user):
     user = await make_user()
-    address = (fresh_host("10.3"), 1)
     paged = (
         "query($n: Int = 1) { me { orders(first: $n) { edges { node { asset { symbol } } } } } }"
     )
-    async with rate_limited_client(settings, runtime, address, rate_limit_user_points=100) as http:
+    async with user_budget_client(settings, runtime, "10.3", 100) as http:
         auth = bearer(user.token)
         default, _ = await post(http, paged, headers=auth)  # 1 + 5 // 10 = 1
         large, _ = await post(http, paged, {"n": 100}, headers=auth)  # 1 + 302 // 10 = 31

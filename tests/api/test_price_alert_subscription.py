@@ -15,7 +15,6 @@ from tests.support.servers import (
     Server,
     forget_namespace,
     graphql,
-    own_database,
     register,
     replica_env,
 )
@@ -74,12 +73,6 @@ async def test_a_fired_alert_reaches_its_owner_only(
         assert (await bobs.data())["priceAlerts"]["id"] == mine["id"]
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(alices.ws.recv(), 0.3)
-
-
-@pytest.fixture
-async def shared_database(database_url):
-    async with own_database(database_url, "cnop_alerts") as url:
-        yield url
 
 
 async def test_an_alert_fired_in_one_process_is_pushed_by_another(

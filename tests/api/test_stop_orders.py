@@ -18,6 +18,7 @@ from tests.support.trading import (
     order,
     place,
     placed,
+    tick_at,
 )
 
 
@@ -132,7 +133,7 @@ async def test_a_triggered_buy_stop_the_account_cannot_pay_is_rejected(
     symbol = await make_asset("80.00")
     stop = await placed(gql, user, symbol, "BUY", "1", type="STOP", stopPrice="90")
     assert (await books(gql, user))["available"] == "10.00"
-    changed = await matcher.trigger_stops({await asset_id(runtime, symbol): Decimal("120")})
+    changed = await tick_at(runtime, matcher.trigger_stops, symbol, "120")
     assert [(str(o.id), o.status) for o in changed] == [(stop["id"], "REJECTED")]
     after = await order(gql, user, stop["id"])
     assert (after["status"], after["executedPrice"], after["total"]) == ("REJECTED", None, None)
@@ -147,7 +148,7 @@ async def test_a_triggered_stop_is_held_to_the_value_limit_at_its_fill_price(
     user = await make_user(cash="20000.00")
     symbol = await make_asset("8000.00")
     stop = await placed(gql, user, symbol, "BUY", "1", type="STOP", stopPrice="9000")
-    await matcher.run({await asset_id(runtime, symbol): Decimal("10000.01")})
+    await tick_at(runtime, matcher.run, symbol, "10000.01")
     assert (await order(gql, user, stop["id"]))["status"] == "REJECTED"
     assert (await books(gql, user))["available"] == "20000.00"
 
@@ -191,7 +192,7 @@ async def test_a_tick_that_triggers_a_stop_limit_also_fills_it(
     stop = await placed(
         gql, user, symbol, "SELL", "1", type="STOP_LIMIT", stopPrice="95", limitPrice="94"
     )
-    changed = await matcher.run({await asset_id(runtime, symbol): Decimal("94.5")})
+    changed = await tick_at(runtime, matcher.run, symbol, "94.5")
     mine = [(o.status, o.triggered_at is not None) for o in changed if o.user_id == user.id]
     assert mine == [("OPEN", True), ("FILLED", True)]
     assert (await order(gql, user, stop["id"]))["executedPrice"] == "94.50"

@@ -210,9 +210,9 @@ async def test_a_relay_resubscribes_after_the_broker_fails(caplog: pytest.LogCap
 # ------------------------------------------------------------ graphql-transport-ws
 
 
-async def test_prices_without_symbols_streams_every_asset(runtime, ws_client):
-    client = await ws_client()
-    await subscribed(runtime, lambda: client.subscribe(PRICES), prices=1)
+async def publish_two_prices(runtime) -> tuple[str, str, datetime]:
+    """Ticks of two new symbols at one instant: a large price with its 24 h change, and a
+    tiny one whose change is not known yet."""
     a, b = symbol(), symbol()
     at = datetime(2026, 11, 28, 9, 30, 1, 250000, tzinfo=UTC)
     await publish_ticks(
@@ -220,12 +220,22 @@ async def test_prices_without_symbols_streams_every_asset(runtime, ws_client):
         PriceTick(a, Decimal("65000.1"), Decimal("-2.5"), at),
         PriceTick(b, Decimal("0.000013"), None, at),
     )
+    return a, b, at
 
-    received = [(await client.data())["prices"] for _ in range(2)]
-    assert received == [
+
+def two_prices_on_the_wire(a: str, b: str, at: datetime) -> list[dict[str, Any]]:
+    return [
         {"symbol": a, "price": "65000.10", "priceChange24h": "-2.50", "at": at.isoformat()},
         {"symbol": b, "price": "0.000013", "priceChange24h": None, "at": at.isoformat()},
     ]
+
+
+async def test_prices_without_symbols_streams_every_asset(runtime, ws_client):
+    client = await ws_client()
+    await subscribed(runtime, lambda: client.subscribe(PRICES), prices=1)
+    a, b, at = await publish_two_prices(runtime)
+    received = [(await client.data())["prices"] for _ in range(2)]
+    assert received == two_prices_on_the_wire(a, b, at)
 
 
 async def test_prices_with_symbols_streams_only_those(runtime, ws_client):
@@ -408,18 +418,8 @@ async def test_hub_hands_a_batch_reader_every_unread_tick_at_once(hub: LiveHub, 
 async def test_price_ticks_sends_one_message_per_tick_with_every_price(runtime, ws_client):
     client = await ws_client()
     await subscribed(runtime, lambda: client.subscribe(PRICE_TICKS), prices=1)
-    a, b = symbol(), symbol()
-    at = datetime(2026, 11, 28, 9, 30, 1, 250000, tzinfo=UTC)
-    await publish_ticks(
-        runtime.services.stores,
-        PriceTick(a, Decimal("65000.1"), Decimal("-2.5"), at),
-        PriceTick(b, Decimal("0.000013"), None, at),
-    )
-
-    assert (await client.data())["priceTicks"] == [
-        {"symbol": a, "price": "65000.10", "priceChange24h": "-2.50", "at": at.isoformat()},
-        {"symbol": b, "price": "0.000013", "priceChange24h": None, "at": at.isoformat()},
-    ]
+    a, b, at = await publish_two_prices(runtime)
+    assert (await client.data())["priceTicks"] == two_prices_on_the_wire(a, b, at)
 
 
 async def test_price_ticks_with_symbols_carries_only_those(runtime, ws_client):

@@ -16,7 +16,6 @@ from persistence.migrator import upgrade
 from tests.support.serving import served, until, ws_client
 from tests.support.trading import (
     FixedFeed,
-    asset_id,
     books,
     cancel,
     codes,
@@ -27,6 +26,7 @@ from tests.support.trading import (
     place,
     placed,
     published_orders,
+    tick_at,
 )
 from web.app import create_app
 
@@ -236,7 +236,7 @@ async def test_an_expired_order_never_fills(gql, runtime, matcher, make_user, ma
     )
     await expire_now(runtime, resting["id"])
     # The same pass sees the expiry and a crossing price: expiry runs first.
-    await matcher.run({await asset_id(runtime, symbol): Decimal("8")})
+    await tick_at(runtime, matcher.run, symbol, "8")
     assert (await order(gql, user, resting["id"]))["status"] == "EXPIRED"
     assert (await books(gql, user))["cash"] == "1000.00"
 

@@ -8,25 +8,16 @@ import time
 import uuid
 
 import httpx
-import pytest
 
 from tests.support.servers import (
     Server,
     books_problems,
     forget_namespace,
     graphql,
-    own_database,
     price_ticks,
     register,
     replica_env,
 )
-
-
-@pytest.fixture
-async def shared_database(database_url):
-    """A database of its own: the engine here moves every price it finds."""
-    async with own_database(database_url, "cnop_replicas") as url:
-        yield url
 
 
 async def test_ticks_cross_processes_and_the_engine_fails_over(

@@ -11,15 +11,6 @@ import redis.exceptions
 from persistence.stores import open_stores
 from persistence.stores.fallback import FallbackPubSub
 from persistence.stores.link import POOL_EXHAUSTED, RedisLink
-from tests.support.redis_process import RedisProcess
-
-
-@pytest.fixture
-async def redis_process(tmp_path):
-    server = RedisProcess(tmp_path)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import httpx
 import pytest
 
 from tests.conftest import test_settings as settings_for
-from tests.support.redis_process import RedisProcess
 from tests.support.served import Served, TickRecorder, served
 from tests.support.servers import books_problems, own_database
 
@@ -31,14 +30,6 @@ DEPOSIT = """mutation { deposit(input: {amount: "10.00"}) {
 async def database(database_url):
     async with own_database(database_url, "cnop_redis_outage") as url:
         yield url
-
-
-@pytest.fixture
-async def redis_process(tmp_path):
-    server = RedisProcess(tmp_path)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def deposit_everywhere(http: httpx.AsyncClient, servers: list[Served], token: str):

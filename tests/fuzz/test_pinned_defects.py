@@ -10,19 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.support.fuzz.bench import Bench, post
-from tests.support.fuzz.promises import DOCUMENTS, NUL
+from tests.support.fuzz.bench import Bench, send
+from tests.support.fuzz.promises import NUL
 
 pytestmark = pytest.mark.usefixtures("quiet_strawberry_errors")
 
 
 async def _answer(bench: Bench, mutation: str, variables: Any, token: str | None) -> dict[str, Any]:
-    response, _ = await post(
-        bench.http,
-        DOCUMENTS[mutation],
-        variables,
-        authorization=None if token is None else f"Bearer {token}",
-    )
+    response = await send(bench, mutation, variables, token)
     assert response.status_code < 500, response.text
     body: dict[str, Any] = response.json()
     return body

@@ -37,6 +37,7 @@ from schemathesis.graphql import nodes
 from schemathesis.python import asgi as schemathesis_asgi
 
 from tests.conftest import JWT_SECRET, unthrottled
+from tests.support.fuzz.promises import TOP_LEVEL_CODES
 from web.app import create_app
 from web.config import Settings
 
@@ -81,14 +82,6 @@ ERROR_CODES = {
     "ALREADY_CLAIMED_TODAY",
     "ALERT_NOT_FOUND",
     "ALERT_LIMIT_REACHED",
-}
-TOP_LEVEL_CODES = {
-    "UNAUTHENTICATED",
-    "RATE_LIMITED",
-    "QUERY_TOO_COMPLEX",
-    "GRAPHQL_PARSE_FAILED",
-    "GRAPHQL_VALIDATION_FAILED",
-    "BAD_USER_INPUT",
 }
 READ_CODES = TOP_LEVEL_CODES | ERROR_CODES | {"INSIGHTS_UNAVAILABLE"}
 """Codes a field that reads may raise (a bad `first`, a forged cursor...); a mutation's own

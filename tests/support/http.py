@@ -39,3 +39,16 @@ def code_of(body) -> str:
 def rate_limited_client(settings, runtime, client, **overrides):
     """An app with its rate limits on, seen from ``client`` (host, port)."""
     return app_client(settings, runtime, client=client, rate_limits_enabled=True, **overrides)
+
+
+def behind_proxy(settings, runtime, proxy, **overrides):
+    """A rate-limited app whose every request comes from ``proxy`` (host, port), trusted to
+    name the client it forwards for."""
+    return rate_limited_client(settings, runtime, proxy, trusted_proxies=(proxy[0],), **overrides)
+
+
+def user_budget_client(settings, runtime, prefix: str, points: int):
+    """A rate-limited app seen from a fresh host under ``prefix``, where a signed-in user
+    may spend ``points`` a window."""
+    address = (fresh_host(prefix), 1)
+    return rate_limited_client(settings, runtime, address, rate_limit_user_points=points)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import uvicorn
-import websockets
-from websockets.typing import Subprotocol
 
+from tests.support.servers import price_messages
 from web.app import create_app
 from web.config import Settings
 from web.runtime import Runtime, start_runtime
@@ -85,23 +83,7 @@ class TickRecorder:
                 await asyncio.sleep(0.02)
 
     async def _record(self) -> None:
-        ws_url = self.url.replace("http://", "ws://") + "/graphql"
-        async with websockets.connect(
-            ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]
-        ) as ws:
-            await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-            assert json.loads(await ws.recv())["type"] == "connection_ack"
-            query = "subscription($s: [String!]) { prices(symbols: $s) { symbol price at } }"
-            await ws.send(
-                json.dumps(
-                    {
-                        "id": "1",
-                        "type": "subscribe",
-                        "payload": {"query": query, "variables": {"s": [self.symbol]}},
-                    }
-                )
-            )
-            while True:
-                message = json.loads(await ws.recv())
-                assert message["type"] == "next", message
+        messages = price_messages(self.url, self.symbol)
+        async with contextlib.aclosing(messages):
+            async for _ in messages:
                 self.arrivals.append(time.monotonic())

@@ -10,7 +10,7 @@ import signal
 import socket
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -112,8 +112,9 @@ class Server:
             self._reader.cancel()
 
 
-async def price_ticks(url: str, symbol: str, count: int, seconds: float) -> list[dict[str, str]]:
-    """The next ``count`` ticks of ``symbol`` seen by a graphql-transport-ws subscriber."""
+async def price_messages(url: str, symbol: str) -> AsyncGenerator[dict[str, str]]:
+    """Every price of ``symbol`` a graphql-transport-ws subscriber to the server at ``url``
+    receives, as it arrives."""
     ws_url = url.replace("http://", "ws://") + "/graphql"
     async with websockets.connect(ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
@@ -128,13 +129,22 @@ async def price_ticks(url: str, symbol: str, count: int, seconds: float) -> list
                 }
             )
         )
-        ticks: list[dict[str, str]] = []
-        async with asyncio.timeout(seconds):
-            while len(ticks) < count:
-                message = json.loads(await ws.recv())
-                assert message["type"] == "next", message
-                ticks.append(message["payload"]["data"]["prices"])
-        return ticks
+        while True:
+            message = json.loads(await ws.recv())
+            assert message["type"] == "next", message
+            yield message["payload"]["data"]["prices"]
+
+
+async def price_ticks(url: str, symbol: str, count: int, seconds: float) -> list[dict[str, str]]:
+    """The next ``count`` ticks of ``symbol`` seen by a graphql-transport-ws subscriber."""
+    ticks: list[dict[str, str]] = []
+    messages = price_messages(url, symbol)
+    async with contextlib.aclosing(messages), asyncio.timeout(seconds):
+        async for tick in messages:
+            ticks.append(tick)
+            if len(ticks) >= count:
+                break
+    return ticks
 
 
 async def forget_namespace(redis_url: str, namespace: str) -> None:

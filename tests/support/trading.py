@@ -103,9 +103,11 @@ async def asset_id(runtime: Any, symbol: str) -> int:
         )
 
 
-async def match_at(runtime: Any, matcher: Matcher, symbol: str, price: str) -> list[Order]:
-    """The matcher's pass over one asset at ``price``: the orders it changed."""
-    return await matcher.match({await asset_id(runtime, symbol): Decimal(price)})
+async def tick_at(runtime: Any, step: Any, symbol: str, price: str) -> list[Order]:
+    """One matcher step (``match``, ``run`` or ``trigger_stops``) over one asset at ``price``:
+    the orders it changed."""
+    changed: list[Order] = await step({await asset_id(runtime, symbol): Decimal(price)})
+    return changed
 
 
 async def expire_now(runtime: Any, order_id: str) -> None:

@@ -13,22 +13,26 @@ import pytest
 from domain.market.matching import crosses
 from domain.orders import stop_reached
 
+# For each rule and side: the price against a level of 100, and whether the rule holds.
+RULES = {
+    crosses: {
+        "BUY": {"100": True, "99.99": True, "100.01": False},
+        "SELL": {"100": True, "100.01": True, "99.99": False},
+    },
+    stop_reached: {
+        "BUY": {"100": True, "100.01": True, "99.99": False},
+        "SELL": {"100": True, "99.99": True, "100.01": False},
+    },
+}
+
 
 @pytest.mark.parametrize(
     ("rule", "side", "price", "holds"),
     [
-        (crosses, "BUY", "100", True),
-        (crosses, "BUY", "99.99", True),
-        (crosses, "BUY", "100.01", False),
-        (crosses, "SELL", "100", True),
-        (crosses, "SELL", "100.01", True),
-        (crosses, "SELL", "99.99", False),
-        (stop_reached, "BUY", "100", True),
-        (stop_reached, "BUY", "100.01", True),
-        (stop_reached, "BUY", "99.99", False),
-        (stop_reached, "SELL", "100", True),
-        (stop_reached, "SELL", "99.99", True),
-        (stop_reached, "SELL", "100.01", False),
+        (rule, side, price, holds)
+        for rule, sides in RULES.items()
+        for side, prices in sides.items()
+        for price, holds in prices.items()
     ],
 )
 def test_crossing_and_trigger_rules_at_a_level_of_100(rule, side, price, holds):

@@ -17,6 +17,7 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 from kubernetes_validate import utils as kubernetes  # type: ignore[import-untyped]
 
+from tests.support.metrics import CNOP_METRICS
 from tests.support.paths import PROJECT
 from web import metrics
 
@@ -26,16 +27,6 @@ KUBERNETES_VERSION = "1.33.0"
 """A recent release every maintained cluster runs or is about to; the newest the
 package knows is checked as well."""
 SECRET_NAMES = ("JWT_SECRET", "DATABASE_URL", "REDIS_URL", "PASSWORD", "API_KEY", "TOKEN")
-CNOP_METRICS = (
-    "cnop_graphql_requests_total",
-    "cnop_graphql_request_duration_seconds",
-    "cnop_graphql_errors_total",
-    "cnop_orders_placed_total",
-    "cnop_orders_filled_total",
-    "cnop_websocket_connections",
-    "cnop_db_pool_connections",
-    "cnop_rate_limited_total",
-)
 
 
 # ------------------------------------------------------------------- compose

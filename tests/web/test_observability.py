@@ -21,6 +21,7 @@ from websockets.asyncio.client import connect
 from domain.market.matching import Matcher
 from persistence.models import Order
 from schema.extensions.operation_report import INVALID_NAME, operation_label
+from tests.support.metrics import CNOP_METRICS
 from web import metrics
 from web.app import create_app
 from web.body_limit import BodyLimitMiddleware
@@ -75,17 +76,7 @@ async def test_metrics_serves_the_prometheus_text_format_with_every_family(clien
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=")
-    for family in (
-        "cnop_graphql_requests_total",
-        "cnop_graphql_request_duration_seconds",
-        "cnop_graphql_errors_total",
-        "cnop_orders_placed_total",
-        "cnop_orders_filled_total",
-        "cnop_websocket_connections",
-        "cnop_db_pool_connections",
-        "cnop_rate_limited_total",
-        "process_cpu_seconds_total",
-    ):
+    for family in (*CNOP_METRICS, "process_cpu_seconds_total"):
         assert f"# TYPE {family.removesuffix('_total')}" in response.text, family
     assert 'cnop_db_pool_connections{state="in_use"}' in response.text
     assert 'cnop_db_pool_connections{state="idle"}' in response.text

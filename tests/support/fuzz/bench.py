@@ -42,14 +42,20 @@ async def post(
     return response, body + "\n" + (authorization or "")
 
 
-async def call(bench: Bench, mutation: str, variables: Any, token: str | None) -> dict[str, Any]:
-    """A setup step that must succeed."""
+async def send(bench: Bench, mutation: str, variables: Any, token: str | None) -> httpx.Response:
+    """One mutation as the web app sends it, signed in when ``token`` is given."""
     response, _ = await post(
         bench.http,
         DOCUMENTS[mutation],
         variables,
         authorization=None if token is None else f"Bearer {token}",
     )
+    return response
+
+
+async def call(bench: Bench, mutation: str, variables: Any, token: str | None) -> dict[str, Any]:
+    """A setup step that must succeed."""
+    response = await send(bench, mutation, variables, token)
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
