@@ -32,11 +32,17 @@ mutation Update($input: UpdateProfileInput!) {
     errors { code field }
   }
 }"""
-CHANGE_PASSWORD = """
-mutation Change($input: ChangePasswordInput!) {
-  changePassword(input: $input) { user { username } errors { code field } }
-}"""
+CHANGE_PASSWORD = """mutation Change($input: ChangePasswordInput!) {
+  changePassword(input: $input) { user { username } errors { code field } } }"""
 LOGOUT = "mutation { logout { success errors { code } } }"
+
+
+async def change_password(gql, user, current: str, new: str) -> list[dict[str, str]]:
+    """The errors of a password change."""
+    variables = {"input": {"currentPassword": current, "newPassword": new}}
+    data = await gql(CHANGE_PASSWORD, variables, token=user.token)
+    errors: list[dict[str, str]] = data["changePassword"]["errors"]
+    return errors
 
 
 def new_name() -> str:
@@ -231,28 +237,11 @@ async def test_update_profile_rejects_bad_or_taken_values(gql, make_user):
 
 async def test_change_password_revokes_older_tokens(gql, make_user):
     user = await make_user()
-    wrong = await gql(
-        CHANGE_PASSWORD,
-        {"input": {"currentPassword": "nope", "newPassword": "Another-Secret-77"}},
-        token=user.token,
-    )
-    assert wrong["changePassword"]["errors"] == [
-        {"code": "INVALID_CREDENTIALS", "field": "currentPassword"}
-    ]
-    weak = await gql(
-        CHANGE_PASSWORD,
-        {"input": {"currentPassword": TEST_PASSWORD, "newPassword": "weak"}},
-        token=user.token,
-    )
-    assert weak["changePassword"]["errors"] == [
-        {"code": "VALIDATION_FAILED", "field": "newPassword"}
-    ]
-    done = await gql(
-        CHANGE_PASSWORD,
-        {"input": {"currentPassword": TEST_PASSWORD, "newPassword": "Another-Secret-77"}},
-        token=user.token,
-    )
-    assert done["changePassword"]["errors"] == []
+    wrong = await change_password(gql, user, "nope", "Another-Secret-77")
+    assert wrong == [{"code": "INVALID_CREDENTIALS", "field": "currentPassword"}]
+    weak = await change_password(gql, user, TEST_PASSWORD, "weak")
+    assert weak == [{"code": "VALIDATION_FAILED", "field": "newPassword"}]
+    assert await change_password(gql, user, TEST_PASSWORD, "Another-Secret-77") == []
     assert (await gql(ME, token=user.token))["me"] is None
     old = await gql(LOGIN, {"input": {"username": user.username, "password": TEST_PASSWORD}})
     assert old["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from tests.support.trading import (
     codes,
-    limit_order_id,
+    order,
     place,
     published_orders,
+    sold_on_tick,
     state,
     tick_at,
+    trader_and_asset,
 )
-from tests.support.trading import order as order_of
 
 
 async def test_a_resting_sell_worth_more_than_the_cap_at_its_fill_price_is_rejected(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "100.00")
     await place(gql, user, symbol, "BUY", "10")
     # Worth 9,000 at its limit: within the 10,000 cap when placed.
     resting = await place(gql, user, symbol, "SELL", "10", type="LIMIT", limitPrice="900")
@@ -28,8 +28,12 @@ async def test_a_resting_sell_worth_more_than_the_cap_at_its_fill_price_is_rejec
         changed = await tick_at(runtime, matcher.match, symbol, "1200")
 
     assert [(str(o.id), o.status) for o in changed] == [(order_id, "REJECTED")]
-    order = await order_of(gql, user, order_id)
-    assert (order["status"], order["executedPrice"], order["total"]) == ("REJECTED", None, None)
+    rejected = await order(gql, user, order_id)
+    assert (rejected["status"], rejected["executedPrice"], rejected["total"]) == (
+        "REJECTED",
+        None,
+        None,
+    )
     me = await state(gql, user)
     assert me["balance"] == {"cash": "0.00", "available": "0.00"}
     (position,) = me["positions"]
@@ -41,8 +45,7 @@ async def test_a_resting_sell_worth_more_than_the_cap_at_its_fill_price_is_rejec
 async def test_a_resting_buy_worth_less_than_the_minimum_at_its_fill_price_is_rejected(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="10.00")
-    symbol = await make_asset("2.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "10.00", "2.00")
     resting = await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="1.50")
     order_id = resting["order"]["id"]
     assert (await state(gql, user))["balance"]["available"] == "8.50"
@@ -58,20 +61,16 @@ async def test_a_resting_buy_worth_less_than_the_minimum_at_its_fill_price_is_re
 async def test_a_resting_order_within_the_limits_at_its_fill_price_still_fills(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("100.00")
-    await place(gql, user, symbol, "BUY", "10")
-    order_id = await limit_order_id(gql, user, symbol, "SELL", "10", "900")
-    await tick_at(runtime, matcher.match, symbol, "1000")
-    order = await order_of(gql, user, order_id)
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "100.00")
+    sold = dict(bought="10", sold="10", limit="900", tick="1000")
+    order = await sold_on_tick(gql, runtime, matcher, user, symbol, **sold)
     assert (order["status"], order["total"]) == ("FILLED", "10000.00")
 
 
 async def test_a_limit_order_filling_at_once_is_checked_at_the_execution_price(
     gql, make_user, make_asset, set_price
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "100.00")
     await place(gql, user, symbol, "BUY", "10")
     await set_price(symbol, "1200.00")
     # Worth 5,000 at its limit, but it would execute now at 1,200: 12,000.
@@ -85,8 +84,7 @@ async def test_a_limit_order_filling_at_once_is_checked_at_the_execution_price(
 
 
 async def test_a_limit_buy_filling_at_once_under_the_minimum_is_refused(gql, make_user, make_asset):
-    user = await make_user(cash="10.00")
-    symbol = await make_asset("0.50")
+    user, symbol = await trader_and_asset(make_user, make_asset, "10.00", "0.50")
     # Worth 5.00 at its limit; it would execute now at 0.50, worth 0.50.
     refused = await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="5")
     assert codes(refused) == [("VALIDATION_FAILED", "quantity")]

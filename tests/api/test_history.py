@@ -34,6 +34,14 @@ async def orders(gql, user, **variables):
     return (await gql(ORDERS, variables, token=user.token))["me"]["orders"]
 
 
+async def buy_both_then_sell_some(gql, user, symbol, other, quantities) -> None:
+    """Buy ``symbol`` and ``other``, then sell part of ``symbol``: three filled orders."""
+    bought, other_bought, sold = quantities
+    await place(gql, user, symbol, "BUY", bought)
+    await place(gql, user, other, "BUY", other_bought)
+    await place(gql, user, symbol, "SELL", sold)
+
+
 async def test_orders_page_newest_first_and_stay_stable(gql, make_user, make_asset):
     user = await make_user(cash="5000.00")
     symbol = await make_asset("10.00")
@@ -56,9 +64,7 @@ async def test_orders_page_newest_first_and_stay_stable(gql, make_user, make_ass
 async def test_order_filters(gql, make_user, make_asset):
     user = await make_user(cash="5000.00")
     first, second = await make_asset("10.00"), await make_asset("20.00")
-    await place(gql, user, first, "BUY", "3")
-    await place(gql, user, second, "BUY", "1")
-    await place(gql, user, first, "SELL", "1")
+    await buy_both_then_sell_some(gql, user, first, second, ("3", "1", "1"))
     assert (await orders(gql, user, side="SELL"))["totalCount"] == 1
     by_asset = await orders(gql, user, asset=second.lower())
     assert [e["node"]["asset"]["symbol"] for e in by_asset["edges"]] == [second]
@@ -111,9 +117,7 @@ async def test_ledger_is_signed_with_running_balance(gql, make_user, make_asset)
 async def test_asset_transactions_follow_fills(gql, make_user, make_asset):
     user = await make_user(cash="1000.00")
     symbol, other = await make_asset("40.00"), await make_asset("5.00")
-    await place(gql, user, symbol, "BUY", "2")
-    await place(gql, user, other, "BUY", "1")
-    await place(gql, user, symbol, "SELL", "0.5")
+    await buy_both_then_sell_some(gql, user, symbol, other, ("2", "1", "0.5"))
     moves = (await gql(MOVES, {"asset": symbol}, token=user.token))["me"]["assetTransactions"]
     assert moves["totalCount"] == 2
     assert [

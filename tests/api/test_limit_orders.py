@@ -15,15 +15,16 @@ from tests.support.trading import (
     limit_order_id,
     place,
     published_orders,
+    sold_on_tick,
     state,
     tick_at,
+    trader_and_asset,
 )
 from tests.support.trading import order as order_of
 
 
 async def test_resting_buy_holds_cash_rounded_up(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     payload = await place(gql, user, symbol, "BUY", "3.333", type="LIMIT", limitPrice="40.001")
     order = payload["order"]
     assert (order["status"], order["executedPrice"], order["total"]) == ("OPEN", None, None)
@@ -33,8 +34,7 @@ async def test_resting_buy_holds_cash_rounded_up(gql, make_user, make_asset):
 
 
 async def test_resting_sell_holds_units(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     await place(gql, user, symbol, "BUY", "4")
     await place(gql, user, symbol, "SELL", "1.5", type="LIMIT", limitPrice="60")
     (position,) = (await state(gql, user))["positions"]
@@ -46,8 +46,7 @@ async def test_resting_sell_holds_units(gql, make_user, make_asset):
 
 
 async def test_marketable_limit_fills_at_once_at_the_current_price(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     order = (await place(gql, user, symbol, "BUY", "2", type="LIMIT", limitPrice="55"))["order"]
     assert (order["status"], order["executedPrice"], order["total"]) == (
         "FILLED",
@@ -69,8 +68,7 @@ async def test_marketable_limit_fills_at_once_at_the_current_price(gql, make_use
     ],
 )
 async def test_rejected_limit_orders_change_nothing(gql, make_user, make_asset, extra, expected):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("1000.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "1000.00")
     payload = await place(gql, user, symbol, "BUY", "1", type="LIMIT", **extra)
     assert codes(payload) == [expected]
     assert (await state(gql, user))["balance"] == {"cash": "500.00", "available": "500.00"}
@@ -79,8 +77,7 @@ async def test_rejected_limit_orders_change_nothing(gql, make_user, make_asset, 
 async def test_tick_fills_buy_at_tick_price_and_releases_the_surplus(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     order_id = await limit_order_id(gql, user, symbol, "BUY", "3", "45.555")
     asset = await asset_id(runtime, symbol)
     assert await matcher.match({asset: Decimal("45.56")}) == []  # not crossed
@@ -98,12 +95,9 @@ async def test_tick_fills_buy_at_tick_price_and_releases_the_surplus(
 
 
 async def test_tick_fills_sell_and_frees_the_units(gql, runtime, matcher, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
-    await place(gql, user, symbol, "BUY", "5")
-    order_id = await limit_order_id(gql, user, symbol, "SELL", "2", "12")
-    await tick_at(runtime, matcher.match, symbol, "12.345")
-    order = await order_of(gql, user, order_id)
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
+    sold = dict(bought="5", sold="2", limit="12", tick="12.345")
+    order = await sold_on_tick(gql, runtime, matcher, user, symbol, **sold)
     assert (order["status"], order["total"]) == ("FILLED", "24.69")
     me = await state(gql, user)
     assert me["balance"]["cash"] == "974.69"
@@ -112,8 +106,7 @@ async def test_tick_fills_sell_and_frees_the_units(gql, runtime, matcher, make_u
 
 
 async def test_cancel_releases_the_hold(gql, make_user, make_asset):
-    user = await make_user(cash="100.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "100.00", "10.00")
     order_id = await limit_order_id(gql, user, symbol, "BUY", "3", "9.99")
     assert (await state(gql, user))["balance"]["available"] == "70.03"
     cancelled = await cancel(gql, user, order_id)
@@ -138,8 +131,7 @@ async def test_cancel_someone_elses_or_a_filled_order(gql, make_user, make_asset
 async def test_cancel_and_fill_racing_have_exactly_one_winner(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="5000.00")
-    symbol = await make_asset("20.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "5000.00", "20.00")
     outcomes = []
     for _ in range(12):
         order_id = await limit_order_id(gql, user, symbol, "BUY", "1", "19.5")
@@ -156,8 +148,7 @@ async def test_cancel_and_fill_racing_have_exactly_one_winner(
 
 
 async def test_two_matchers_fill_each_order_once(gql, runtime, make_user, make_asset):
-    user = await make_user(cash="5000.00")
-    symbol = await make_asset("20.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "5000.00", "20.00")
     for _ in range(10):
         await place(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="19")
     asset = await asset_id(runtime, symbol)
@@ -173,8 +164,7 @@ async def test_two_matchers_fill_each_order_once(gql, runtime, make_user, make_a
 async def test_state_changes_are_published_after_commit(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     async with published_orders(runtime) as received:
         order_id = await limit_order_id(gql, user, symbol, "BUY", "1", "9")
         await tick_at(runtime, matcher.match, symbol, "8.5")

@@ -6,12 +6,11 @@ import uuid
 
 import pytest
 
-from tests.support.trading import codes, place, state
+from tests.support.trading import codes, place, state, trader_and_asset
 
 
 async def test_buy_pays_rounded_up_and_sell_receives_rounded_down(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("33.333")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "33.333")
     bought = await place(gql, user, symbol, "BUY", "1.5")
     assert bought["errors"] == []
     order = bought["order"]
@@ -31,8 +30,7 @@ async def test_buy_pays_rounded_up_and_sell_receives_rounded_down(gql, make_user
 async def test_average_cost_is_volume_weighted_over_executed_prices(
     gql, make_user, make_asset, set_price
 ):
-    user = await make_user(cash="5000.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "5000.00", "100.00")
     await place(gql, user, symbol, "BUY", "1")
     await set_price(symbol, "130.00")
     await place(gql, user, symbol, "BUY", "2")
@@ -52,8 +50,7 @@ async def test_average_cost_is_volume_weighted_over_executed_prices(
 
 
 async def test_selling_everything_clears_the_position(gql, make_user, make_asset):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "10.00")
     await place(gql, user, symbol, "BUY", "3")
     assert (await place(gql, user, symbol, "SELL", "3"))["errors"] == []
     me = await state(gql, user)
@@ -75,8 +72,7 @@ async def test_selling_everything_clears_the_position(gql, make_user, make_asset
     ],
 )
 async def test_rejected_buys_change_nothing(gql, make_user, make_asset, quantity, extra, expected):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "100.00")
     payload = await place(gql, user, symbol, "BUY", quantity, **extra)
     assert payload["order"] is None
     assert codes(payload) == [expected]
@@ -88,8 +84,7 @@ async def test_rejected_buys_change_nothing(gql, make_user, make_asset, quantity
 
 
 async def test_value_cap_is_checked_before_funds(gql, make_user, make_asset):
-    user = await make_user(cash="10.00")
-    symbol = await make_asset("1000.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "10.00", "1000.00")
     assert codes(await place(gql, user, symbol, "BUY", "11")) == [
         ("ORDER_VALUE_LIMIT_EXCEEDED", "quantity")
     ]
@@ -107,8 +102,7 @@ async def test_unknown_and_untradable_assets(gql, make_user, make_asset):
 
 
 async def test_cannot_sell_what_you_do_not_hold(gql, make_user, make_asset):
-    user = await make_user(cash="100.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "100.00", "10.00")
     assert codes(await place(gql, user, symbol, "SELL", "1")) == [
         ("INSUFFICIENT_ASSET", "quantity")
     ]
@@ -119,8 +113,7 @@ async def test_cannot_sell_what_you_do_not_hold(gql, make_user, make_asset):
 
 
 async def test_client_order_id_replays_and_conflicts(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     key = uuid.uuid4().hex
     first = await place(gql, user, symbol, "BUY", "2", clientOrderId=key)
     again = await place(gql, user, symbol, "BUY", "2", clientOrderId=key)
@@ -132,7 +125,6 @@ async def test_client_order_id_replays_and_conflicts(gql, make_user, make_asset)
 
 
 async def test_symbols_are_case_insensitive(gql, make_user, make_asset):
-    user = await make_user(cash="100.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "100.00", "10.00")
     payload = await place(gql, user, symbol.lower(), "BUY", "1")
     assert payload["order"]["asset"]["symbol"] == symbol

@@ -8,6 +8,7 @@ import json
 import logging
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -58,6 +59,16 @@ async def claim_kinds(runtime, user_id):
         return [(kind, amount) for kind, amount in rows]
 
 
+def paid(amount: str, *, got_red_pocket: bool, cash: str) -> dict[str, Any]:
+    """A claim's payload when it pays ``amount`` and leaves ``cash``, none of it held."""
+    return {
+        "amount": amount,
+        "gotRedPocket": got_red_pocket,
+        "balance": {"cash": cash, "available": cash},
+        "errors": [],
+    }
+
+
 def test_example_config_pairs_phrases_with_amounts():
     assert {FORTUNE, NEW_YEAR, LATIN} <= set(SECRETS)
     assert SECRETS[FORTUNE] == Decimal("88.88")
@@ -67,12 +78,7 @@ def test_example_config_pairs_phrases_with_amounts():
 async def test_a_secret_phrase_pays_its_amount_as_a_reward(gql, runtime, make_user):
     user = await make_user(cash="1000.00")
     payload = await claim(gql, user, FORTUNE)
-    assert payload == {
-        "amount": "88.88",
-        "gotRedPocket": True,
-        "balance": {"cash": "1088.88", "available": "1088.88"},
-        "errors": [],
-    }
+    assert payload == paid("88.88", got_red_pocket=True, cash="1088.88")
     assert await rewards(runtime, user.id) == [(Decimal("88.88"), Decimal("1088.88"))]
     assert await claim_kinds(runtime, user.id) == [("SECRET", Decimal("88.88"))]
 
@@ -101,21 +107,11 @@ async def test_phrases_match_after_trimming_and_case_sensitively(gql, make_user)
 async def test_a_wrong_guess_pays_the_consolation_once_a_day(gql, runtime, make_user):
     user = await make_user(cash="1000.00")
     first = await claim(gql, user, WRONG)
-    assert first == {
-        "amount": "8.88",
-        "gotRedPocket": False,
-        "balance": {"cash": "1008.88", "available": "1008.88"},
-        "errors": [],
-    }
+    assert first == paid("8.88", got_red_pocket=False, cash="1008.88")
     # Later wrong guesses pay nothing but are not errors: the guessing goes on.
     for phrase in ("another guess", WRONG):
         later = await claim(gql, user, phrase)
-        assert later == {
-            "amount": "0.00",
-            "gotRedPocket": False,
-            "balance": {"cash": "1008.88", "available": "1008.88"},
-            "errors": [],
-        }
+        assert later == paid("0.00", got_red_pocket=False, cash="1008.88")
     assert await rewards(runtime, user.id) == [(Decimal("8.88"), Decimal("1008.88"))]
     assert [kind for kind, _ in await claim_kinds(runtime, user.id)] == [
         "CONSOLATION",

@@ -48,6 +48,14 @@ def single_error(body: dict[str, Any]) -> dict[str, Any]:
     return error_
 
 
+async def refused_deposit(gql, make_user, variables=None, document=DEPOSIT) -> dict[str, Any]:
+    """The one error of a deposit the API must refuse whole: the cash stays at 100.00."""
+    user = await make_user(cash="100.00")
+    error = single_error(await gql.raw(document, variables, token=user.token))
+    assert await cash_of(gql, user) == "100.00"
+    return error
+
+
 def assert_utc_timestamp(value: str) -> None:
     assert UTC_TIMESTAMP.fullmatch(value), value
     assert dt.datetime.fromisoformat(value).utcoffset() == dt.timedelta(0)
@@ -58,22 +66,16 @@ def assert_utc_timestamp(value: str) -> None:
 
 @pytest.mark.parametrize("amount", [12.5, 12, 0.1, 1e3])
 async def test_decimal_as_json_number_in_variables_is_refused(gql, make_user, amount):
-    user = await make_user(cash="100.00")
-    body = await gql.raw(DEPOSIT, {"input": {"amount": amount}}, token=user.token)
-    error = single_error(body)
+    error = await refused_deposit(gql, make_user, {"input": {"amount": amount}})
     assert "strings" in error["message"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert await cash_of(gql, user) == "100.00"
 
 
 @pytest.mark.parametrize("literal", ["12.5", "12", "1e3"])
 async def test_decimal_as_number_literal_in_the_document_is_refused(gql, make_user, literal):
-    user = await make_user(cash="100.00")
-    body = await gql.raw(INLINE_DEPOSIT % literal, token=user.token)
-    error = single_error(body)
+    error = await refused_deposit(gql, make_user, document=INLINE_DEPOSIT % literal)
     assert "strings" in error["message"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert await cash_of(gql, user) == "100.00"
 
 
 @pytest.mark.parametrize(
@@ -81,20 +83,14 @@ async def test_decimal_as_number_literal_in_the_document_is_refused(gql, make_us
     ["1e3", "abc", "", " ", "1.2.3", "NaN", "Infinity", "0x10", "12,50", "1_000", "$5", "9" * 41],
 )
 async def test_malformed_decimal_string_is_refused(gql, make_user, amount):
-    user = await make_user(cash="100.00")
-    body = await gql.raw(DEPOSIT, {"input": {"amount": amount}}, token=user.token)
-    error = single_error(body)
+    error = await refused_deposit(gql, make_user, {"input": {"amount": amount}})
     assert "decimal number" in error["message"]
     assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert await cash_of(gql, user) == "100.00"
 
 
 @pytest.mark.parametrize("amount", [True, None, {"value": "1.00"}, ["1.00"]])
 async def test_decimal_of_another_json_type_is_refused(gql, make_user, amount):
-    user = await make_user(cash="100.00")
-    body = await gql.raw(DEPOSIT, {"input": {"amount": amount}}, token=user.token)
-    single_error(body)
-    assert await cash_of(gql, user) == "100.00"
+    await refused_deposit(gql, make_user, {"input": {"amount": amount}})
 
 
 async def test_decimal_string_is_accepted_exactly(gql, make_user):

@@ -18,13 +18,21 @@ from tests.support.trading import (
     order,
     place,
     placed,
+    settled,
     tick_at,
+    trader_and_asset,
 )
 
 
+async def stop_limit(gql, user, symbol, side, quantity, *, stop: str, limit: str):
+    """A STOP_LIMIT order that must be accepted."""
+    return await placed(
+        gql, user, symbol, side, quantity, type="STOP_LIMIT", stopPrice=stop, limitPrice=limit
+    )
+
+
 async def test_sell_stop_below_market_rests_holding_the_units(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     await placed(gql, user, symbol, "BUY", "4")
     stop = await placed(gql, user, symbol, "SELL", "3", type="STOP", stopPrice="45")
     assert (stop["status"], stop["type"], stop["stopPrice"], stop["limitPrice"]) == (
@@ -38,26 +46,21 @@ async def test_sell_stop_below_market_rests_holding_the_units(gql, make_user, ma
 
 
 async def test_buy_stop_above_market_holds_cash_at_the_stop_price(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     await placed(gql, user, symbol, "BUY", "3.333", type="STOP", stopPrice="60.001")
     # 3.333 x 60.001 = 199.983333 -> 199.99 held
     assert (await books(gql, user))["available"] == "800.01"
 
 
 async def test_stop_limit_holds_at_its_limit_price(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
-    stop = await placed(
-        gql, user, symbol, "BUY", "2", type="STOP_LIMIT", stopPrice="55", limitPrice="57.5"
-    )
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
+    stop = await stop_limit(gql, user, symbol, "BUY", "2", stop="55", limit="57.5")
     assert (stop["status"], stop["stopPrice"], stop["limitPrice"]) == ("OPEN", "55.00", "57.50")
     assert (await books(gql, user))["available"] == "885.00"
 
 
 async def test_a_reached_stop_executes_at_once_at_the_current_price(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     stop = await placed(gql, user, symbol, "BUY", "2", type="STOP", stopPrice="48")
     assert (stop["status"], stop["executedPrice"], stop["total"]) == ("FILLED", "50.00", "100.00")
     assert stop["triggeredAt"] is not None
@@ -66,17 +69,12 @@ async def test_a_reached_stop_executes_at_once_at_the_current_price(gql, make_us
 
 
 async def test_a_reached_stop_limit_is_triggered_at_once(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     # Stop reached and limit marketable: fills now.
-    filled = await placed(
-        gql, user, symbol, "BUY", "1", type="STOP_LIMIT", stopPrice="49", limitPrice="51"
-    )
+    filled = await stop_limit(gql, user, symbol, "BUY", "1", stop="49", limit="51")
     assert (filled["status"], filled["executedPrice"]) == ("FILLED", "50.00")
     # Stop reached but limit not: a resting limit order, already triggered.
-    resting = await placed(
-        gql, user, symbol, "BUY", "1", type="STOP_LIMIT", stopPrice="49", limitPrice="48"
-    )
+    resting = await stop_limit(gql, user, symbol, "BUY", "1", stop="49", limit="48")
     assert resting["status"] == "OPEN"
     assert resting["triggeredAt"] is not None
     assert (await books(gql, user))["available"] == "902.00"  # 1000 - 50 - 48 held
@@ -85,8 +83,7 @@ async def test_a_reached_stop_limit_is_triggered_at_once(gql, make_user, make_as
 async def test_engine_tick_triggers_a_sell_stop_at_the_tick_price(
     gql, runtime, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     await placed(gql, user, symbol, "BUY", "4")
     stop = await placed(gql, user, symbol, "SELL", "3", type="STOP", stopPrice="45")
     feed = FixedFeed({symbol: Decimal("46")})
@@ -102,35 +99,25 @@ async def test_engine_tick_triggers_a_sell_stop_at_the_tick_price(
         "132.99",  # 132.999 rounded down for a seller
     )
     assert after["triggeredAt"] is not None
-    assert await books(gql, user) == {
-        "cash": "932.99",  # 1000 - 200 + 132.99
-        "available": "932.99",
-        "positions": {symbol: ("1.00", "1.00")},
-    }
+    assert await books(gql, user) == settled("932.99", {symbol: "1.00"})  # 1000 - 200 + 132.99
 
 
 async def test_engine_triggers_a_buy_stop_and_releases_the_surplus(
     gql, runtime, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("50.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "50.00")
     stop = await placed(gql, user, symbol, "BUY", "2", type="STOP", stopPrice="55")
     assert (await books(gql, user))["available"] == "890.00"
     await engine_with(runtime, FixedFeed({symbol: Decimal("56.125")})).tick()
     after = await order(gql, user, stop["id"])
     assert (after["status"], after["total"]) == ("FILLED", "112.25")
-    assert await books(gql, user) == {
-        "cash": "887.75",
-        "available": "887.75",
-        "positions": {symbol: ("2.00", "2.00")},
-    }
+    assert await books(gql, user) == settled("887.75", {symbol: "2.00"})
 
 
 async def test_a_triggered_buy_stop_the_account_cannot_pay_is_rejected(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="100.00")
-    symbol = await make_asset("80.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "100.00", "80.00")
     stop = await placed(gql, user, symbol, "BUY", "1", type="STOP", stopPrice="90")
     assert (await books(gql, user))["available"] == "10.00"
     changed = await tick_at(runtime, matcher.trigger_stops, symbol, "120")
@@ -145,8 +132,7 @@ async def test_a_triggered_buy_stop_the_account_cannot_pay_is_rejected(
 async def test_a_triggered_stop_is_held_to_the_value_limit_at_its_fill_price(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="20000.00")
-    symbol = await make_asset("8000.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "20000.00", "8000.00")
     stop = await placed(gql, user, symbol, "BUY", "1", type="STOP", stopPrice="9000")
     await tick_at(runtime, matcher.run, symbol, "10000.01")
     assert (await order(gql, user, stop["id"]))["status"] == "REJECTED"
@@ -154,15 +140,10 @@ async def test_a_triggered_stop_is_held_to_the_value_limit_at_its_fill_price(
 
 
 async def test_stop_limit_fills_only_once_triggered(gql, runtime, matcher, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "100.00")
     asset = await asset_id(runtime, symbol)
-    first = await placed(
-        gql, user, symbol, "BUY", "1", type="STOP_LIMIT", stopPrice="110", limitPrice="112"
-    )
-    second = await placed(
-        gql, user, symbol, "BUY", "1", type="STOP_LIMIT", stopPrice="110", limitPrice="112"
-    )
+    first = await stop_limit(gql, user, symbol, "BUY", "1", stop="110", limit="112")
+    second = await stop_limit(gql, user, symbol, "BUY", "1", stop="110", limit="112")
     # Under the limit but short of the stop: nothing happens.
     assert [o for o in await matcher.run({asset: Decimal("105")}) if o.user_id == user.id] == []
     # Past the stop and past the limit: both trigger, neither fills.
@@ -176,22 +157,15 @@ async def test_stop_limit_fills_only_once_triggered(gql, runtime, matcher, make_
     assert sorted(str(o.id) for o in filled if o.user_id == user.id) == sorted(
         [first["id"], second["id"]]
     )
-    assert await books(gql, user) == {
-        "cash": "777.00",
-        "available": "777.00",
-        "positions": {symbol: ("2.00", "2.00")},
-    }
+    assert await books(gql, user) == settled("777.00", {symbol: "2.00"})
 
 
 async def test_a_tick_that_triggers_a_stop_limit_also_fills_it(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "100.00")
     await placed(gql, user, symbol, "BUY", "1")
-    stop = await placed(
-        gql, user, symbol, "SELL", "1", type="STOP_LIMIT", stopPrice="95", limitPrice="94"
-    )
+    stop = await stop_limit(gql, user, symbol, "SELL", "1", stop="95", limit="94")
     changed = await tick_at(runtime, matcher.run, symbol, "94.5")
     mine = [(o.status, o.triggered_at is not None) for o in changed if o.user_id == user.id]
     assert mine == [("OPEN", True), ("FILLED", True)]
@@ -201,8 +175,7 @@ async def test_a_tick_that_triggers_a_stop_limit_also_fills_it(
 async def test_cancel_and_trigger_racing_have_exactly_one_winner(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="5000.00")
-    symbol = await make_asset("20.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "5000.00", "20.00")
     await placed(gql, user, symbol, "BUY", "12")
     triggered = 0
     for _ in range(12):
@@ -225,8 +198,7 @@ async def test_cancel_and_trigger_racing_have_exactly_one_winner(
 
 
 async def test_two_passes_at_once_trigger_each_stop_once(gql, runtime, make_user, make_asset):
-    user = await make_user(cash="5000.00")
-    symbol = await make_asset("20.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "5000.00", "20.00")
     for _ in range(10):
         await placed(gql, user, symbol, "BUY", "1", type="STOP", stopPrice="21")
     asset = await asset_id(runtime, symbol)
@@ -236,11 +208,7 @@ async def test_two_passes_at_once_trigger_each_stop_once(gql, runtime, make_user
     )
     fills = [o.id for batch in results for o in batch if o.user_id == user.id]
     assert len(fills) == len(set(fills)) == 10
-    assert await books(gql, user) == {
-        "cash": "4785.00",
-        "available": "4785.00",
-        "positions": {symbol: ("10.00", "10.00")},
-    }
+    assert await books(gql, user) == settled("4785.00", {symbol: "10.00"})
 
 
 @pytest.mark.parametrize(
@@ -262,8 +230,7 @@ async def test_two_passes_at_once_trigger_each_stop_once(gql, runtime, make_user
     ],
 )
 async def test_forbidden_stop_combinations_change_nothing(gql, make_user, make_asset, extra, field):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "100.00")
     payload = await place(gql, user, symbol, "BUY", "1", **extra)
     assert codes(payload) == [("VALIDATION_FAILED", field)]
     assert payload["order"] is None
@@ -281,24 +248,21 @@ async def test_forbidden_stop_combinations_change_nothing(gql, make_user, make_a
 async def test_a_buy_stop_is_valued_and_paid_for_at_its_stop_price(
     gql, make_user, make_asset, extra, expected
 ):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("0.25")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "0.25")
     payload = await place(gql, user, symbol, "BUY", "1", type="STOP", **extra)
     assert codes(payload) == [expected]
     assert (await books(gql, user))["available"] == "500.00"
 
 
 async def test_a_sell_stop_needs_the_units(gql, make_user, make_asset):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "100.00")
     await placed(gql, user, symbol, "BUY", "1")
     payload = await place(gql, user, symbol, "SELL", "2", type="STOP", stopPrice="90")
     assert codes(payload) == [("INSUFFICIENT_ASSET", "quantity")]
 
 
 async def test_a_retry_with_the_same_client_order_id_places_one_stop(gql, make_user, make_asset):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "100.00")
     request = {"type": "STOP", "stopPrice": "110", "clientOrderId": "stop-1"}
     first = await placed(gql, user, symbol, "BUY", "1", **request)
     again = await placed(gql, user, symbol, "BUY", "1", **request)

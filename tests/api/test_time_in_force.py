@@ -26,7 +26,9 @@ from tests.support.trading import (
     place,
     placed,
     published_orders,
+    settled,
     tick_at,
+    trader_and_asset,
 )
 from web.app import create_app
 
@@ -39,14 +41,20 @@ def parsed(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-@pytest.fixture
-def matcher(runtime):
-    return matcher_for(runtime)
+async def ioc(gql, user, symbol, side, quantity, **order_type):
+    """An immediate-or-cancel order that must be accepted: filled at once or cancelled."""
+    return await placed(gql, user, symbol, side, quantity, timeInForce="IOC", **order_type)
+
+
+async def gtd_buy(gql, user, symbol, quantity, expires: str, **order_type):
+    """A good-till-date BUY that must be accepted, expiring at ``expires`` (ISO 8601)."""
+    return await placed(
+        gql, user, symbol, "BUY", quantity, timeInForce="GTD", expiresAt=expires, **order_type
+    )
 
 
 async def test_market_orders_report_ioc_whatever_was_asked(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     for asked in ("GTC", "DAY", "GTD", "IOC"):
         filled = await placed(gql, user, symbol, "BUY", "1", timeInForce=asked)
         assert (filled["status"], filled["timeInForce"], filled["expiresAt"]) == (
@@ -57,8 +65,7 @@ async def test_market_orders_report_ioc_whatever_was_asked(gql, make_user, make_
 
 
 async def test_resting_orders_are_good_till_cancelled_by_default(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     resting = await placed(gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="9")
     assert (resting["timeInForce"], resting["expiresAt"]) == ("GTC", None)
     explicit_null = await placed(
@@ -68,32 +75,20 @@ async def test_resting_orders_are_good_till_cancelled_by_default(gql, make_user,
 
 
 async def test_ioc_fills_at_once_or_is_cancelled_at_once(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
-    filled = await placed(
-        gql, user, symbol, "BUY", "2", type="LIMIT", limitPrice="11", timeInForce="IOC"
-    )
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
+    filled = await ioc(gql, user, symbol, "BUY", "2", type="LIMIT", limitPrice="11")
     assert (filled["status"], filled["total"], filled["timeInForce"]) == ("FILLED", "20.00", "IOC")
-    missed = await placed(
-        gql, user, symbol, "BUY", "2", type="LIMIT", limitPrice="9", timeInForce="IOC"
-    )
+    missed = await ioc(gql, user, symbol, "BUY", "2", type="LIMIT", limitPrice="9")
     assert (missed["status"], missed["executedPrice"]) == ("CANCELLED", None)
     assert missed["cancelledAt"] is not None
-    waiting_stop = await placed(
-        gql, user, symbol, "SELL", "1", type="STOP", stopPrice="9", timeInForce="IOC"
-    )
+    waiting_stop = await ioc(gql, user, symbol, "SELL", "1", type="STOP", stopPrice="9")
     assert waiting_stop["status"] == "CANCELLED"
     # Nothing rests, so nothing is held.
-    assert await books(gql, user) == {
-        "cash": "980.00",
-        "available": "980.00",
-        "positions": {symbol: ("2.00", "2.00")},
-    }
+    assert await books(gql, user) == settled("980.00", {symbol: "2.00"})
 
 
 async def test_day_orders_expire_at_the_end_of_the_utc_day(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     before = utc_now()
     day = await placed(
         gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="9", timeInForce="DAY"
@@ -108,21 +103,10 @@ async def test_day_orders_expire_at_the_end_of_the_utc_day(gql, make_user, make_
 
 
 async def test_gtd_orders_keep_their_date(gql, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     at = (utc_now() + timedelta(days=3)).replace(microsecond=0)
     paris = at.astimezone(timezone(timedelta(hours=2)))
-    gtd = await placed(
-        gql,
-        user,
-        symbol,
-        "BUY",
-        "1",
-        type="STOP",
-        stopPrice="12",
-        timeInForce="GTD",
-        expiresAt=paris.isoformat(),
-    )
+    gtd = await gtd_buy(gql, user, symbol, "1", paris.isoformat(), type="STOP", stopPrice="12")
     assert (gtd["timeInForce"], gtd["expiresAt"]) == ("GTD", iso(at))
 
 
@@ -147,8 +131,7 @@ async def test_gtd_orders_keep_their_date(gql, make_user, make_asset):
 async def test_forbidden_expiry_combinations_change_nothing(
     gql, make_user, make_asset, extra, field
 ):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "100.00")
     now = utc_now()
     instants = {
         "PAST": now - timedelta(minutes=1),
@@ -166,39 +149,17 @@ async def test_forbidden_expiry_combinations_change_nothing(
 
 
 async def test_gtd_within_ninety_days_is_accepted(gql, make_user, make_asset):
-    user = await make_user(cash="500.00")
-    symbol = await make_asset("100.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "500.00", "100.00")
     at = utc_now() + timedelta(days=90) - timedelta(minutes=1)
-    gtd = await placed(
-        gql,
-        user,
-        symbol,
-        "BUY",
-        "1",
-        type="LIMIT",
-        limitPrice="90",
-        timeInForce="GTD",
-        expiresAt=iso(at),
-    )
+    gtd = await gtd_buy(gql, user, symbol, "1", iso(at), type="LIMIT", limitPrice="90")
     assert gtd["status"] == "OPEN"
 
 
 async def test_expired_orders_release_what_they_held(gql, runtime, matcher, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     await placed(gql, user, symbol, "BUY", "5")
     tomorrow = iso(utc_now() + timedelta(days=1))
-    buy = await placed(
-        gql,
-        user,
-        symbol,
-        "BUY",
-        "3",
-        type="LIMIT",
-        limitPrice="9",
-        timeInForce="GTD",
-        expiresAt=tomorrow,
-    )
+    buy = await gtd_buy(gql, user, symbol, "3", tomorrow, type="LIMIT", limitPrice="9")
     sell = await placed(
         gql, user, symbol, "SELL", "2", type="STOP", stopPrice="8", timeInForce="DAY"
     )
@@ -229,8 +190,7 @@ async def test_expired_orders_release_what_they_held(gql, runtime, matcher, make
 
 
 async def test_an_expired_order_never_fills(gql, runtime, matcher, make_user, make_asset):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     resting = await placed(
         gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="9", timeInForce="DAY"
     )
@@ -244,20 +204,9 @@ async def test_an_expired_order_never_fills(gql, runtime, matcher, make_user, ma
 async def test_the_engine_expires_a_gtd_order_within_two_seconds(
     gql, runtime, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     expires = utc_now() + timedelta(seconds=2)
-    gtd = await placed(
-        gql,
-        user,
-        symbol,
-        "BUY",
-        "1",
-        type="LIMIT",
-        limitPrice="9",
-        timeInForce="GTD",
-        expiresAt=iso(expires),
-    )
+    gtd = await gtd_buy(gql, user, symbol, "1", iso(expires), type="LIMIT", limitPrice="9")
     # Nothing moves: expiry must not wait for a price change.
     engine = engine_with(runtime, FixedFeed())
     deadline = time.monotonic() + 6
@@ -276,8 +225,7 @@ async def test_the_engine_expires_a_gtd_order_within_two_seconds(
 async def test_expiry_is_pushed_on_order_updates(
     gql, settings, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     hub = runtime.services.live
     async with served(create_app(settings, runtime)) as url, ws_client(url, user.token) as client:
         before = hub.order_subscriber_count
@@ -300,8 +248,7 @@ async def test_expiry_is_pushed_on_order_updates(
 async def test_expiry_is_published_once_with_what_changed(
     gql, runtime, matcher, make_user, make_asset
 ):
-    user = await make_user(cash="1000.00")
-    symbol = await make_asset("10.00")
+    user, symbol = await trader_and_asset(make_user, make_asset, "1000.00", "10.00")
     day = await placed(
         gql, user, symbol, "BUY", "1", type="LIMIT", limitPrice="9", timeInForce="DAY"
     )

@@ -6,10 +6,8 @@ ADD = """
 mutation Add($s: String!) {
   addToWatchlist(assetSymbol: $s) { watchlist { symbol price } errors { code field } }
 }"""
-REMOVE = """
-mutation Remove($s: String!) {
-  removeFromWatchlist(assetSymbol: $s) { watchlist { symbol } errors { code field } }
-}"""
+REMOVE = """mutation Remove($s: String!) {
+  removeFromWatchlist(assetSymbol: $s) { watchlist { symbol } errors { code field } } }"""
 LIST = "{ me { watchlist { symbol price } } }"
 
 

@@ -6,8 +6,10 @@ import asyncio
 import signal
 import time
 import uuid
+from functools import partial
 
 import httpx
+import pytest
 
 from tests.support.servers import (
     Server,
@@ -20,10 +22,15 @@ from tests.support.servers import (
 )
 
 
-async def test_ticks_cross_processes_and_the_engine_fails_over(
-    shared_database, redis_url, tmp_path
-):
-    env = replica_env(shared_database, redis_url, tmp_path, PRICE_TICK_MS="200", LOG_LEVEL="INFO")
+@pytest.fixture
+def replicas_env(shared_database, redis_url, tmp_path):
+    """The environment of server processes sharing this test's database and a Redis
+    namespace, with the test's own settings on top."""
+    return partial(replica_env, shared_database, redis_url, tmp_path)
+
+
+async def test_ticks_cross_processes_and_the_engine_fails_over(replicas_env, redis_url):
+    env = replicas_env(PRICE_TICK_MS="200", LOG_LEVEL="INFO")
     first, second = Server(env), Server(env)
     try:
         await first.start()
@@ -46,16 +53,9 @@ async def test_ticks_cross_processes_and_the_engine_fails_over(
         await forget_namespace(redis_url, env["REDIS_NAMESPACE"])
 
 
-async def test_sessions_limits_and_idempotency_hold_across_replicas(
-    shared_database, redis_url, tmp_path
-):
-    env = replica_env(
-        shared_database,
-        redis_url,
-        tmp_path,
-        PRICE_ENGINE="false",
-        RATE_LIMIT_IP_POINTS="1000",
-        RATE_LIMIT_USER_POINTS="200",
+async def test_sessions_limits_and_idempotency_hold_across_replicas(replicas_env, redis_url):
+    env = replicas_env(
+        PRICE_ENGINE="false", RATE_LIMIT_IP_POINTS="1000", RATE_LIMIT_USER_POINTS="200"
     )
     first, second = Server(env), Server(env)
     try:
@@ -169,16 +169,9 @@ class Storm:
 
 
 async def test_a_replica_killed_mid_order_leaves_exact_books_and_the_engine_moves(
-    shared_database, redis_url, tmp_path
+    replicas_env, shared_database, redis_url
 ):
-    env = replica_env(
-        shared_database,
-        redis_url,
-        tmp_path,
-        PRICE_TICK_MS="200",
-        LOG_LEVEL="INFO",
-        RATE_LIMITS_ENABLED="false",
-    )
+    env = replicas_env(PRICE_TICK_MS="200", LOG_LEVEL="INFO", RATE_LIMITS_ENABLED="false")
     leader, survivor = Server(env), Server(env)
     try:
         await leader.start()

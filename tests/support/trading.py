@@ -43,6 +43,11 @@ STATE = """{ me {
 } }"""
 
 
+async def trader_and_asset(make_user: Any, make_asset: Any, cash: str, price: str) -> Any:
+    """A user funded with ``cash``, and a fresh asset at ``price`` that only the test trades."""
+    return await make_user(cash=cash), await make_asset(price)
+
+
 async def place(gql: Any, user: Any, symbol: str, side: str, quantity: str, **extra: Any) -> Any:
     order = {"assetSymbol": symbol, "side": side, "quantity": quantity, **extra}
     return (await gql(PLACE, {"input": order}, token=user.token))["placeOrder"]
@@ -92,6 +97,13 @@ async def state(gql: Any, user: Any) -> Any:
     return (await gql(STATE, token=user.token))["me"]
 
 
+def settled(cash: str, units: dict[str, str] | None = None) -> dict[str, Any]:
+    """Books with nothing held back, as ``books`` reads them: all the cash available and
+    every unit of each position free."""
+    positions = {symbol: (quantity, quantity) for symbol, quantity in (units or {}).items()}
+    return {"cash": cash, "available": cash, "positions": positions}
+
+
 def codes(payload: Any) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
@@ -108,6 +120,17 @@ async def tick_at(runtime: Any, step: Any, symbol: str, price: str) -> list[Orde
     the orders it changed."""
     changed: list[Order] = await step({await asset_id(runtime, symbol): Decimal(price)})
     return changed
+
+
+async def sold_on_tick(
+    gql: Any, runtime: Any, matcher: Matcher, user: Any, symbol: str, **at: str
+) -> Any:
+    """Buy ``bought`` units at market, rest a SELL limit for ``sold`` of them at ``limit``,
+    run the matcher's pass at ``tick``: the order as it stands afterwards."""
+    await place(gql, user, symbol, "BUY", at["bought"])
+    order_id = await limit_order_id(gql, user, symbol, "SELL", at["sold"], at["limit"])
+    await tick_at(runtime, matcher.match, symbol, at["tick"])
+    return await order(gql, user, order_id)
 
 
 async def expire_now(runtime: Any, order_id: str) -> None:

@@ -19,6 +19,8 @@ from web.app import create_app
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 SECRET = "secret sql detail"
+NO_REDIS = "redis://127.0.0.1:1/0"
+"""Nothing listens on port 1: a Redis there is down from the start."""
 
 
 @asynccontextmanager
@@ -58,45 +60,43 @@ async def test_readiness_reports_a_reachable_redis(settings, runtime, redis_stor
     assert response.json()["stores"] == "shared"
 
 
-async def test_readiness_stays_up_but_degraded_while_only_redis_is_down(settings, runtime):
-    stores = open_stores("redis://127.0.0.1:1/0")
-    services = dataclasses.replace(runtime.services, stores=stores)
+async def probes_without(settings, runtime, **down: Any) -> tuple[httpx.Response, httpx.Response]:
+    """Readiness and liveness of an app whose ``down`` services (``db``, ``stores``) point at
+    port 1, where nothing listens: their connections are refused at once."""
+    services = dataclasses.replace(runtime.services, **down)
     app = create_app(settings, dataclasses.replace(runtime, services=services))
     try:
         async with http_client(app) as http:
-            response = await http.get("/health/ready")
+            return await http.get("/health/ready"), await http.get("/health/live")
     finally:
-        await stores.close()
-    # The process serves from in-process stores: keep it behind the load balancer.
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "degraded",
-        "checks": {"database": "ok", "redis": "down"},
+        await down["stores"].close()
+        if "db" in down:
+            await down["db"].dispose()
+
+
+def in_process_readiness(status: str, database: str) -> dict[str, Any]:
+    return {
+        "status": status,
+        "checks": {"database": database, "redis": "down"},
         "stores": "in-process",
         "price_engine": "off",
     }
+
+
+async def test_readiness_stays_up_but_degraded_while_only_redis_is_down(settings, runtime):
+    response, _ = await probes_without(settings, runtime, stores=open_stores(NO_REDIS))
+    # The process serves from in-process stores: keep it behind the load balancer.
+    assert response.status_code == 200
+    assert response.json() == in_process_readiness("degraded", database="ok")
 
 
 async def test_readiness_is_503_when_dependencies_are_down(settings, runtime):
-    # Nothing listens on port 1: both connections are refused at once.
     database = Database("postgresql://postgres@127.0.0.1:1/postgres", pool_size=1)
-    stores = open_stores("redis://127.0.0.1:1/0")
-    services = dataclasses.replace(runtime.services, db=database, stores=stores)
-    app = create_app(settings, dataclasses.replace(runtime, services=services))
-    try:
-        async with http_client(app) as http:
-            response = await http.get("/health/ready")
-            live = await http.get("/health/live")
-    finally:
-        await stores.close()
-        await database.dispose()
+    response, live = await probes_without(
+        settings, runtime, db=database, stores=open_stores(NO_REDIS)
+    )
     assert response.status_code == 503
-    assert response.json() == {
-        "status": "unavailable",
-        "checks": {"database": "down", "redis": "down"},
-        "stores": "in-process",
-        "price_engine": "off",
-    }
+    assert response.json() == in_process_readiness("unavailable", database="down")
     assert live.status_code == 200
 
 
