@@ -1,4 +1,5 @@
-"""Fixtures of the API tests: the app served over a real socket, and the matcher's pass."""
+"""Fixtures of the API tests: the app served over a real socket, the matcher's pass, and
+the SQL statements the app sends."""
 
 from __future__ import annotations
 
