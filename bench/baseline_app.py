@@ -31,6 +31,7 @@ from bench.join_graphql import JoinGraphQL
 from bench.product_app import configure_process
 from domain.errors import BusinessError
 from domain.orders import OrderRequest
+from domain.vocabulary import OrderSide, OrderType
 from persistence.models import Asset, Order
 from resolvers.context import Services
 from schema.scalars import serialize_decimal
@@ -74,11 +75,11 @@ class Baseline:
         try:
             order_request = OrderRequest(
                 asset_symbol=str(body["assetSymbol"]),
-                side=str(body["side"]),
-                type=str(body.get("type", "MARKET")),
+                side=OrderSide(str(body["side"])),
+                type=OrderType(str(body.get("type", "MARKET"))),
                 quantity=Decimal(str(body["quantity"])),
             )
-        except (KeyError, InvalidOperation):
+        except (KeyError, ValueError, InvalidOperation):
             return JSONResponse({"error": "BAD_REQUEST"}, status_code=400)
         try:
             order = await self.services.orders.place(user_id, order_request)

@@ -22,6 +22,7 @@ from sqlalchemy import event, text
 from bench.direct_order import BUY, SELL, place_market_order
 from domain.limits import Limits
 from domain.orders import OrderRequest
+from domain.vocabulary import OrderSide, OrderType
 from persistence.database import sync_free_url
 from web.config import Settings
 from web.runtime import start_runtime
@@ -73,7 +74,12 @@ async def _product_statements(
         for side in (BUY, SELL):
             await runtime.services.orders.place(
                 user_id,
-                OrderRequest(asset_symbol=symbol, side=side, type="MARKET", quantity=quantity),
+                OrderRequest(
+                    asset_symbol=symbol,
+                    side=OrderSide(side),
+                    type=OrderType.MARKET,
+                    quantity=quantity,
+                ),
             )
     finally:
         if record_raw in raw_listeners:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from domain import account_rules as rules
 from domain.clock import utc_now
-from domain.errors import BusinessError, BusinessErrors, ErrorCode
+from domain.errors import BusinessError, ErrorCode
 from domain.login_guard import LoginGuard
 from domain.passwords import PasswordHashing, outdated
 from domain.tokens import Claims, IssuedToken, TokenCodec, still_stands
@@ -83,7 +83,7 @@ class _Collector:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise BusinessErrors(self.errors)
+            raise BusinessError.all_of(self.errors)
 
 
 def _taken(violation: UniqueViolation) -> BusinessError:

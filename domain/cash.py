@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.clock import start_of_utc_day, utc_now
 from domain.errors import BusinessError, ErrorCode
 from domain.limits import DailyUsage, Limits
 from domain.validation import client_key, positive_amount
+from domain.vocabulary import LedgerEntryType
 from persistence.database import Database
 from persistence.models import CashBalance, LedgerEntry
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.ledger import IdempotencyRepository, LedgerRepository
-
-DEPOSIT, WITHDRAWAL = "DEPOSIT", "WITHDRAWAL"
+from persistence.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,21 +35,23 @@ class Cash:
     async def usage_today(self, user_id: int) -> DailyUsage:
         async with self._db.read() as session:
             totals = await LedgerRepository(session).totals_since(
-                user_id, (DEPOSIT, WITHDRAWAL), start_of_utc_day(utc_now())
+                user_id,
+                (LedgerEntryType.DEPOSIT, LedgerEntryType.WITHDRAWAL),
+                start_of_utc_day(utc_now()),
             )
         return DailyUsage(
             deposit_limit=self._limits.daily_deposit,
-            deposited_today=totals[DEPOSIT],
+            deposited_today=totals[LedgerEntryType.DEPOSIT],
             withdraw_limit=self._limits.daily_withdraw,
-            withdrawn_today=-totals[WITHDRAWAL],
+            withdrawn_today=-totals[LedgerEntryType.WITHDRAWAL],
             max_order_value=self._limits.max_order_value,
         )
 
     async def deposit(self, user_id: int, amount: Decimal, key: str | None) -> CashMovement:
-        return await self._move(user_id, DEPOSIT, amount, key)
+        return await self._move(user_id, LedgerEntryType.DEPOSIT, amount, key)
 
     async def withdraw(self, user_id: int, amount: Decimal, key: str | None) -> CashMovement:
-        return await self._move(user_id, WITHDRAWAL, amount, key)
+        return await self._move(user_id, LedgerEntryType.WITHDRAWAL, amount, key)
 
     def _check_input(self, amount: Decimal, key: str | None) -> None:
         problem = positive_amount(
@@ -61,7 +61,7 @@ class Cash:
             raise problem
 
     async def _move(
-        self, user_id: int, operation: str, amount: Decimal, key: str | None
+        self, user_id: int, operation: LedgerEntryType, amount: Decimal, key: str | None
     ) -> CashMovement:
         self._check_input(amount, key)
         amount = amount.quantize(Decimal("0.01"))
@@ -80,7 +80,9 @@ class Cash:
             day_start = start_of_utc_day(utc_now())
             used = abs(await ledger.total_since(user_id, operation, day_start))
             limit = (
-                self._limits.daily_deposit if operation == DEPOSIT else self._limits.daily_withdraw
+                self._limits.daily_deposit
+                if operation == LedgerEntryType.DEPOSIT
+                else self._limits.daily_withdraw
             )
             if used + amount > limit:
                 raise BusinessError(
@@ -89,13 +91,13 @@ class Cash:
                     f"{max(limit - used, Decimal(0)):,.2f} USD remain until midnight UTC.",
                     "amount",
                 )
-            if operation == WITHDRAWAL and amount > balance.available:
+            if operation == LedgerEntryType.WITHDRAWAL and amount > balance.available:
                 raise BusinessError(
                     ErrorCode.INSUFFICIENT_FUNDS,
                     f"Only {balance.available:,.2f} USD is available to withdraw.",
                     "amount",
                 )
-            delta = amount if operation == DEPOSIT else -amount
+            delta = amount if operation == LedgerEntryType.DEPOSIT else -amount
             balance = await balances.apply(user_id, cash_delta=delta)
             entry = await ledger.append(user_id, operation, delta, balance.cash)
             if key is not None:
@@ -106,7 +108,7 @@ class Cash:
 
     @staticmethod
     async def _replay(
-        session: AsyncSession, user_id: int, key: str, operation: str, amount: Decimal
+        session: Session, user_id: int, key: str, operation: LedgerEntryType, amount: Decimal
     ) -> LedgerEntry | None:
         """The first outcome recorded under ``key``, or None when the key is new."""
         previous = await IdempotencyRepository(session).get(user_id, key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -26,25 +27,46 @@ class ErrorCode(StrEnum):
 
 
 class BusinessError(Exception):
-    """One failure a user can act on. Raising it inside a transaction rolls the transaction back."""
+    """A failure a user can act on, or several found at once (e.g. every invalid field of
+    a form): ``errors`` lists each of them, this one first. Raising it inside a
+    transaction rolls the transaction back."""
 
-    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str,
+        field: str | None = None,
+        *,
+        also: Sequence[BusinessError] = (),
+    ) -> None:
         self.code = code
         self.message = message
         self.field = field
+        self.also = tuple(also)
+        super().__init__("; ".join(error.message for error in self.errors))
+
+    @property
+    def errors(self) -> list[BusinessError]:
+        return [self, *self.also]
+
+    @classmethod
+    def all_of(cls, errors: Sequence[BusinessError]) -> BusinessError:
+        """One failure to raise for ``errors`` (at least one), in their order."""
+        first, *rest = [each for error in errors for each in error.errors]
+        return cls(first.code, first.message, first.field, also=rest)
 
     def __repr__(self) -> str:
-        return f"BusinessError({self.code}, {self.message!r}, field={self.field!r})"
-
-
-class BusinessErrors(Exception):
-    """Several failures found at once (e.g. every invalid field of a form)."""
-
-    def __init__(self, errors: list[BusinessError]) -> None:
-        super().__init__("; ".join(error.message for error in errors))
-        self.errors = errors
+        also = f", also={list(self.also)!r}" if self.also else ""
+        return f"BusinessError({self.code}, {self.message!r}, field={self.field!r}{also})"
 
 
 def invalid(field: str, message: str) -> BusinessError:
     return BusinessError(ErrorCode.VALIDATION_FAILED, message, field)
+
+
+def asset_not_found(shown_symbol: str) -> BusinessError:
+    """``shown_symbol`` is the symbol as the message shows it: trading shows it upper-cased,
+    the watchlist and alerts quote it as it was typed."""
+    return BusinessError(
+        ErrorCode.ASSET_NOT_FOUND, f"No asset has the symbol {shown_symbol}.", "assetSymbol"
+    )

@@ -8,23 +8,22 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.money import cents_down, cents_up
+from domain.vocabulary import LedgerEntryType, OrderSide
 from persistence.models import Position
 from persistence.repositories.asset_transactions import AssetTransactionRepository
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.ledger import LedgerRepository
 from persistence.repositories.positions import PositionRepository
+from persistence.session import Session
 
-BUY, SELL = "BUY", "SELL"
 AVERAGE_COST_PLACES = Decimal("1e-10")
 
 
 def trade_total(side: str, quantity: Decimal, price: Decimal) -> Decimal:
     """Cash that changes hands: a buyer pays rounded up, a seller receives rounded down."""
     value = quantity * price
-    return cents_up(value) if side == BUY else cents_down(value)
+    return cents_up(value) if side == OrderSide.BUY else cents_down(value)
 
 
 def new_average_cost(
@@ -38,7 +37,7 @@ def new_average_cost(
 
 
 async def settle_fill(
-    session: AsyncSession,
+    session: Session,
     *,
     user_id: int,
     asset_id: int,
@@ -57,7 +56,7 @@ async def settle_fill(
     """
     positions = PositionRepository(session)
     total = trade_total(side, quantity, price)
-    if side == BUY:
+    if side == OrderSide.BUY:
         position = await positions.lock_or_create(user_id, asset_id)
         average: Decimal | None = new_average_cost(
             position.quantity, position.average_cost, quantity, price
@@ -65,7 +64,7 @@ async def settle_fill(
         await positions.set(
             user_id, asset_id, quantity=position.quantity + quantity, average_cost=average
         )
-        cash_delta, ledger_type = -total, "ORDER_BUY"
+        cash_delta, ledger_type = -total, LedgerEntryType.ORDER_BUY
     else:
         position_or_none = locked_position or await positions.lock(user_id, asset_id)
         assert position_or_none is not None, "a sell settles only against a held position"
@@ -75,7 +74,7 @@ async def settle_fill(
         await positions.set(
             user_id, asset_id, quantity=remaining, average_cost=average, held_delta=-held_quantity
         )
-        cash_delta, ledger_type = total, "ORDER_SELL"
+        cash_delta, ledger_type = total, LedgerEntryType.ORDER_SELL
     await AssetTransactionRepository(session).append(
         user_id=user_id,
         asset_id=asset_id,

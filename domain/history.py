@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
+from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
 from persistence.database import Database
 from persistence.models import AssetTransaction, LedgerEntry, Order
 from persistence.repositories.asset_transactions import AssetTransactionRepository
@@ -17,6 +17,7 @@ from persistence.repositories.keyset import KeysetPage
 from persistence.repositories.ledger import LedgerRepository
 from persistence.repositories.order_pages import newest_orders
 from persistence.repositories.orders import OrderRepository
+from persistence.session import Session
 
 
 class _HasId(Protocol):
@@ -46,7 +47,7 @@ def _empty() -> Page[RowT]:
 NO_SUCH_ASSET = -1
 
 
-async def _asset_filter(session: AsyncSession, symbol: str | None) -> int | None:
+async def _asset_filter(session: Session, symbol: str | None) -> int | None:
     """The asset id to filter on: None for no filter, NO_SUCH_ASSET for an unknown symbol."""
     if symbol is None:
         return None
@@ -70,8 +71,8 @@ class History:
         *,
         first: int,
         after: str | None,
-        status: str | None = None,
-        side: str | None = None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
         asset_symbol: str | None = None,
         with_assets: bool = False,
     ) -> Page[asyncpg.Record]:
@@ -91,13 +92,11 @@ class History:
             )
         if found.unknown_asset:
             return _empty()
-
-        async def count() -> int:
-            async with self._db.read() as session:
-                return await OrderRepository(session).count(
-                    user_id, status=status, side=side, asset_id=found.asset_id
-                )
-
+        count = self._counter(
+            lambda session: OrderRepository(session).count(
+                user_id, status=status, side=side, asset_id=found.asset_id
+            )
+        )
         return Page(
             items=found.rows,
             cursors=[encode_cursor("order", row["id"]) for row in found.rows],
@@ -108,18 +107,14 @@ class History:
         )
 
     async def transactions(
-        self, user_id: int, *, first: int, after: str | None, type_: str | None = None
+        self, user_id: int, *, first: int, after: str | None, type_: LedgerEntryType | None = None
     ) -> Page[LedgerEntry]:
         limit, before = check_first(first), decode_cursor("ledger", after)
         async with self._db.read() as session:
             keyset = await LedgerRepository(session).page(
                 user_id, before_id=before, limit=limit, type_=type_
             )
-
-        async def count() -> int:
-            async with self._db.read() as session:
-                return await LedgerRepository(session).count(user_id, type_=type_)
-
+        count = self._counter(lambda session: LedgerRepository(session).count(user_id, type_=type_))
         return _page("ledger", keyset, after, count)
 
     async def asset_transactions(
@@ -133,9 +128,16 @@ class History:
             keyset = await AssetTransactionRepository(session).page(
                 user_id, before_id=before, limit=limit, asset_id=asset_id
             )
-
-        async def count() -> int:
-            async with self._db.read() as session:
-                return await AssetTransactionRepository(session).count(user_id, asset_id=asset_id)
-
+        count = self._counter(
+            lambda session: AssetTransactionRepository(session).count(user_id, asset_id=asset_id)
+        )
         return _page("asset-move", keyset, after, count)
+
+    def _counter(self, count: Callable[[Session], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
+        """A page's total, counted only if asked for, in a read of its own."""
+
+        async def counted() -> int:
+            async with self._db.read() as session:
+                return await count(session)
+
+        return counted

@@ -15,29 +15,27 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.clock import start_of_utc_day, utc_now
-from domain.errors import BusinessError, ErrorCode, invalid
-from domain.execution import BUY, new_average_cost, settle_fill, trade_total
+from domain.errors import BusinessError, ErrorCode, asset_not_found, invalid
+from domain.execution import new_average_cost, settle_fill, trade_total
 from domain.limits import Limits
 from domain.market.events import ORDERS_CHANNEL, encode_order
 from domain.money import cents_up
 from domain.observers import NO_ORDER_OBSERVER, OrderObserver
 from domain.validation import client_key, positive_amount
+from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus, OrderType, TimeInForce
 from persistence.database import Database
 from persistence.models import Asset, CashBalance, Order, Position
-from persistence.models.trading import TimeInForce
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.market_fills import MarketFills
 from persistence.repositories.orders import OrderRepository
 from persistence.repositories.positions import PositionRepository
+from persistence.session import Session
 from persistence.stores.pubsub import PubSub
 
-MARKET, LIMIT, STOP, STOP_LIMIT = "MARKET", "LIMIT", "STOP", "STOP_LIMIT"
-WITH_LIMIT_PRICE = (LIMIT, STOP_LIMIT)
-WITH_STOP_PRICE = (STOP, STOP_LIMIT)
+WITH_LIMIT_PRICE = (OrderType.LIMIT, OrderType.STOP_LIMIT)
+WITH_STOP_PRICE = (OrderType.STOP, OrderType.STOP_LIMIT)
 MAX_QUANTITY = Decimal("1000000000000")
 MAX_LIMIT_PRICE = Decimal("100000000000")
 MAX_GOOD_TILL = timedelta(days=90)
@@ -47,8 +45,8 @@ MAX_GOOD_TILL = timedelta(days=90)
 @dataclass(frozen=True, slots=True)
 class OrderRequest:
     asset_symbol: str
-    side: str
-    type: str
+    side: OrderSide
+    type: OrderType
     quantity: Decimal
     limit_price: Decimal | None = None
     client_order_id: str | None = None
@@ -59,10 +57,10 @@ class OrderRequest:
     @property
     def effective_time_in_force(self) -> TimeInForce:
         """What the order is stored with: a market order never rests, whatever was asked."""
-        return TimeInForce.IOC if self.type == MARKET else self.time_in_force
+        return TimeInForce.IOC if self.type == OrderType.MARKET else self.time_in_force
 
 
-def _check_price(value: Decimal | None, field: str, required: bool, type_: str) -> None:
+def _check_price(value: Decimal | None, field: str, required: bool, type_: OrderType) -> None:
     kind = type_.lower().replace("_", "-")
     if value is None:
         if required:
@@ -78,7 +76,7 @@ def _check_price(value: Decimal | None, field: str, required: bool, type_: str) 
 
 def _check_expiry(request: OrderRequest, now: datetime) -> None:
     expires_at = request.expires_at
-    if request.type == MARKET:
+    if request.type == OrderType.MARKET:
         if expires_at is not None:
             raise invalid("expiresAt", "A market order executes at once and takes no expiresAt.")
         return
@@ -160,12 +158,12 @@ def _insufficient_asset(available: Decimal, symbol: str) -> BusinessError:
 
 def stop_reached(side: str, stop_price: Decimal, price: Decimal) -> bool:
     """A BUY stop triggers at or above its stop price, a SELL stop at or below it."""
-    return price >= stop_price if side == BUY else price <= stop_price
+    return price >= stop_price if side == OrderSide.BUY else price <= stop_price
 
 
 def hold_price(order_type: str, limit_price: Decimal | None, stop_price: Decimal | None) -> Decimal:
     """The price a resting order is held (and valued) at: its limit, or a STOP's stop."""
-    price = stop_price if order_type == STOP else limit_price
+    price = stop_price if order_type == OrderType.STOP else limit_price
     assert price is not None, "only resting order types have a hold price"
     return price
 
@@ -189,9 +187,9 @@ def order_value_problem(limits: Limits, quantity: Decimal, price: Decimal) -> Bu
     return None
 
 
-async def release_hold(session: AsyncSession, order: Order) -> None:
+async def release_hold(session: Session, order: Order) -> None:
     """Give back what an open order holds; the caller has locked the cash row and the order."""
-    if order.side == BUY:
+    if order.side == OrderSide.BUY:
         await BalanceRepository(session).apply(order.user_id, held_delta=-order.held_cash)
     else:
         positions = PositionRepository(session)
@@ -204,18 +202,20 @@ def _triggered(request: OrderRequest, price: Decimal) -> bool:
     return request.stop_price is not None and stop_reached(request.side, request.stop_price, price)
 
 
-async def release_holds(session: AsyncSession, user_id: int, orders: list[Order]) -> None:
+async def release_holds(session: Session, user_id: int, orders: list[Order]) -> None:
     """Give back what several open orders of one user hold: one update per row touched.
 
     The caller has locked the cash row and the orders; positions are locked here,
     after them, in asset order.
     """
-    held_cash = sum((order.held_cash for order in orders if order.side == BUY), Decimal(0))
+    held_cash = sum(
+        (order.held_cash for order in orders if order.side == OrderSide.BUY), Decimal(0)
+    )
     if held_cash:
         await BalanceRepository(session).apply(user_id, held_delta=-held_cash)
     held_units: defaultdict[int, Decimal] = defaultdict(Decimal)
     for order in orders:
-        if order.side != BUY:
+        if order.side != OrderSide.BUY:
             held_units[order.asset_id] += order.held_quantity
     positions = PositionRepository(session)
     for asset_id in sorted(held_units):
@@ -225,14 +225,14 @@ async def release_holds(session: AsyncSession, user_id: int, orders: list[Order]
 
 def _marketable(request: OrderRequest, price: Decimal) -> bool:
     """Whether the order executes at once at ``price``, as a market order would."""
-    if request.type == MARKET:
+    if request.type == OrderType.MARKET:
         return True
     if request.type in WITH_STOP_PRICE and not _triggered(request, price):
         return False
-    if request.type == STOP:
+    if request.type == OrderType.STOP:
         return True
     assert request.limit_price is not None
-    if request.side == BUY:
+    if request.side == OrderSide.BUY:
         return price <= request.limit_price
     return price >= request.limit_price
 
@@ -260,14 +260,14 @@ class Orders:
         """Place the order; with it, the asset as its transaction read it (None for a
         retry), so that an answer showing the order's asset need not read it again."""
         _check_input(request, utc_now())
-        if request.type == MARKET:
+        if request.type == OrderType.MARKET:
             order, asset = await self._place_market(user_id, request)
         else:
             order, asset = await self._place_other(user_id, request)
         if asset is None:
             return order, None  # a retry: nothing executes again, nothing is published
         self._observer.order_placed(order)
-        if order.status == "FILLED":
+        if order.status == OrderStatus.FILLED:
             self._observer.order_filled(order)
         await self.publish(order)
         return order, asset
@@ -284,7 +284,7 @@ class Orders:
             order = await orders.lock_for_user(int(order_id), user_id)
             if order is None:
                 raise not_found
-            if order.status != "OPEN":
+            if order.status != OrderStatus.OPEN:
                 raise BusinessError(
                     ErrorCode.ORDER_NOT_CANCELLABLE,
                     f"This order is {order.status.lower()}; only open orders can be cancelled.",
@@ -305,11 +305,7 @@ class Orders:
             if asset_symbol is not None:
                 asset = await AssetRepository(session).by_symbol(asset_symbol)
                 if asset is None:
-                    raise BusinessError(
-                        ErrorCode.ASSET_NOT_FOUND,
-                        f"No asset has the symbol {asset_symbol.strip().upper()[:20]}.",
-                        "assetSymbol",
-                    )
+                    raise asset_not_found(asset_symbol.strip().upper()[:20])
                 asset_id = asset.id
             orders = OrderRepository(session)
             open_orders = await orders.lock_all_open(user_id, asset_id)
@@ -359,7 +355,7 @@ class Orders:
             self._check_value(quantity, price)
             total = trade_total(side, quantity, price)
             position = None
-            if side == BUY:
+            if side == OrderSide.BUY:
                 available = balance["cash"] - balance["held"]
                 if total > available:
                     raise _insufficient_funds(total, available)
@@ -374,7 +370,7 @@ class Orders:
                 client_order_id=request.client_order_id,
                 side=side,
                 quantity=quantity,
-                time_in_force=request.effective_time_in_force.value,
+                time_in_force=request.effective_time_in_force,
                 price=price,
                 total=total,
                 expires_at=expiry_of(request, now),
@@ -386,13 +382,13 @@ class Orders:
                     held, position["average_cost"], quantity, price
                 )
                 await fills.set_position(user_id, asset.id, held + quantity, average)
-                cash_delta, ledger_type = -total, "ORDER_BUY"
+                cash_delta, ledger_type = -total, LedgerEntryType.ORDER_BUY
             else:
                 remaining = position["quantity"] - quantity
                 # A position sold down to nothing forgets its cost; sells otherwise keep it.
                 average = position["average_cost"] if remaining > 0 else None
                 await fills.set_position(user_id, asset.id, remaining, average)
-                cash_delta, ledger_type = total, "ORDER_SELL"
+                cash_delta, ledger_type = total, LedgerEntryType.ORDER_SELL
             await fills.append_asset_transaction(
                 user_id, asset.id, order.id, side, quantity, price, total
             )
@@ -404,7 +400,7 @@ class Orders:
         await self._pubsub.publish(ORDERS_CHANNEL, encode_order(order))
 
     async def _previous(
-        self, session: AsyncSession, user_id: int, asset: Asset | None, request: OrderRequest
+        self, session: Session, user_id: int, asset: Asset | None, request: OrderRequest
     ) -> Order | None:
         if request.client_order_id is None:
             return None
@@ -417,11 +413,7 @@ class Orders:
 
     def _check_asset(self, asset: Asset | None, request: OrderRequest) -> Asset:
         if asset is None:
-            raise BusinessError(
-                ErrorCode.ASSET_NOT_FOUND,
-                f"No asset has the symbol {request.asset_symbol.strip().upper()[:20]}.",
-                "assetSymbol",
-            )
+            raise asset_not_found(request.asset_symbol.strip().upper()[:20])
         if not asset.is_tradable:
             raise BusinessError(
                 ErrorCode.ASSET_NOT_TRADABLE,
@@ -450,7 +442,7 @@ class Orders:
             raise problem
 
     async def _place(
-        self, session: AsyncSession, balance: CashBalance, asset: Asset, request: OrderRequest
+        self, session: Session, balance: CashBalance, asset: Asset, request: OrderRequest
     ) -> Order:
         # Valued at the price the order holds at (its limit, or a STOP's stop) and, when
         # it executes now, at our execution price; never at anything else the client
@@ -458,7 +450,7 @@ class Orders:
         now = utc_now()
         marketable = _marketable(request, asset.price)
         resting_price = None
-        if request.type != MARKET:
+        if request.type != OrderType.MARKET:
             resting_price = hold_price(request.type, request.limit_price, request.stop_price)
         if resting_price is not None:
             self._check_value(request.quantity, resting_price)
@@ -466,9 +458,9 @@ class Orders:
             self._check_value(request.quantity, asset.price)
         user_id = balance.user_id
         positions = PositionRepository(session)
-        if request.side == BUY:
+        if request.side == OrderSide.BUY:
             needed = (
-                trade_total(BUY, request.quantity, asset.price)
+                trade_total(OrderSide.BUY, request.quantity, asset.price)
                 if marketable or resting_price is None
                 else cents_up(request.quantity * resting_price)
             )
@@ -497,7 +489,11 @@ class Orders:
         if marketable:
             total = trade_total(request.side, request.quantity, asset.price)
             order = await orders.create(
-                **common, status="FILLED", executed_price=asset.price, total=total, filled=True
+                **common,
+                status=OrderStatus.FILLED,
+                executed_price=asset.price,
+                total=total,
+                filled=True,
             )
             await settle_fill(
                 session,
@@ -507,16 +503,18 @@ class Orders:
                 side=request.side,
                 quantity=request.quantity,
                 price=asset.price,
-                locked_position=None if request.side == BUY else position,
+                locked_position=None if request.side == OrderSide.BUY else position,
             )
             return order
         if request.effective_time_in_force == TimeInForce.IOC:
             # Immediate or cancel: what cannot execute now never rests, so holds nothing.
-            return await orders.create(**common, status="CANCELLED", cancelled=True)
+            return await orders.create(**common, status=OrderStatus.CANCELLED, cancelled=True)
         assert resting_price is not None
-        if request.side == BUY:
+        if request.side == OrderSide.BUY:
             hold = cents_up(request.quantity * resting_price)
             await BalanceRepository(session).apply(user_id, held_delta=hold)
-            return await orders.create(**common, status="OPEN", held_cash=hold)
+            return await orders.create(**common, status=OrderStatus.OPEN, held_cash=hold)
         await positions.hold(user_id, asset.id, request.quantity)
-        return await orders.create(**common, status="OPEN", held_quantity=request.quantity)
+        return await orders.create(
+            **common, status=OrderStatus.OPEN, held_quantity=request.quantity
+        )

@@ -7,13 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.clock import utc_now
-from domain.money import cents, rounded
+from domain.money import ZERO_CASH, cents, rounded
 from persistence.database import Database
 from persistence.models import Asset, CashBalance, Position
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.positions import PositionRepository
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +39,9 @@ class Valuation:
 def value_positions(
     balance: CashBalance | None, holdings: list[tuple[Position, Asset]], as_of: datetime
 ) -> Valuation:
-    cash = balance.cash if balance is not None else ZERO
+    cash = balance.cash if balance is not None else ZERO_CASH
     market_values = [cents(position.quantity * asset.price) for position, asset in holdings]
-    positions_value = sum(market_values, ZERO)
+    positions_value = sum(market_values, ZERO_CASH)
     total = cash + positions_value
     valued = [
         ValuedPosition(
@@ -55,7 +53,7 @@ def value_positions(
             unrealized_pnl=None
             if position.average_cost is None
             else cents(value - position.quantity * position.average_cost),
-            allocation=rounded(value / total * 100, 2) if total > 0 else ZERO,
+            allocation=rounded(value / total * 100, 2) if total > 0 else ZERO_CASH,
         )
         for (position, asset), value in zip(holdings, market_values, strict=True)
     ]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.errors import invalid
-from domain.money import cents
+from domain.money import ZERO_CASH, cents
 from persistence.database import Database
 from persistence.repositories.portfolio_history import PortfolioHistoryRepository
 
@@ -17,7 +17,6 @@ RANGES = {
     "ONE_MONTH": timedelta(days=30),
 }
 MIN_POINTS, MAX_POINTS = 2, 500
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +44,6 @@ class PortfolioHistory:
         result = []
         for point in series:
             cash = cents(point.cash)
-            positions = sum((cents(units * price) for units, price in point.holdings), ZERO)
+            positions = sum((cents(units * price) for units, price in point.holdings), ZERO_CASH)
             result.append(PortfolioPoint(point.at, cash, positions, cash + positions))
         return result

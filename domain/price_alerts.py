@@ -13,17 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.errors import BusinessError, ErrorCode, invalid
+from domain.errors import BusinessError, ErrorCode, asset_not_found, invalid
 from domain.market.events import ALERTS_CHANNEL, encode_alert
 from domain.validation import positive_amount
+from domain.vocabulary import PriceAlertCondition, PriceAlertStatus
 from persistence.database import Database
 from persistence.models import PriceAlert
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.price_alerts import PriceAlertRepository
 from persistence.stores.pubsub import PubSub
 
-ABOVE, BELOW = "ABOVE", "BELOW"
-ACTIVE, TRIGGERED = "ACTIVE", "TRIGGERED"
 MAX_ACTIVE_ALERTS = 50
 """ACTIVE alerts one user may have at once."""
 MAX_LISTED_ALERTS = 200
@@ -34,13 +33,13 @@ MAX_ALERT_PRICE = Decimal("100000000000")
 @dataclass(frozen=True, slots=True)
 class AlertRequest:
     asset_symbol: str
-    condition: str
+    condition: PriceAlertCondition
     price: Decimal
 
 
 def holds(condition: str, alert_price: Decimal, price: Decimal) -> bool:
     """ABOVE holds at or above the alert's price, BELOW at or below it."""
-    return price >= alert_price if condition == ABOVE else price <= alert_price
+    return price >= alert_price if condition == PriceAlertCondition.ABOVE else price <= alert_price
 
 
 def alert_not_found() -> BusinessError:
@@ -66,11 +65,7 @@ class PriceAlerts:
             await alerts.lock_owner(user_id)
             asset = await assets.by_symbol(request.asset_symbol)
             if asset is None:
-                raise BusinessError(
-                    ErrorCode.ASSET_NOT_FOUND,
-                    f'No asset has the symbol "{request.asset_symbol.strip()[:20]}".',
-                    "assetSymbol",
-                )
+                raise asset_not_found(f'"{request.asset_symbol.strip()[:20]}"')
             if await alerts.count_active(user_id) >= MAX_ACTIVE_ALERTS:
                 raise BusinessError(
                     ErrorCode.ALERT_LIMIT_REACHED,
@@ -85,7 +80,7 @@ class PriceAlerts:
             if holds(alert.condition, alert.price, price):
                 fired = await alerts.trigger(alert.id, price)
                 alert = fired if fired is not None else alert
-        if alert.status == TRIGGERED:
+        if alert.status == PriceAlertStatus.TRIGGERED:
             await self.publish([alert])
         return alert
 
@@ -99,7 +94,7 @@ class PriceAlerts:
             raise alert_not_found()
         return deleted
 
-    async def of_user(self, user_id: int, status: str | None) -> list[PriceAlert]:
+    async def of_user(self, user_id: int, status: PriceAlertStatus | None) -> list[PriceAlert]:
         async with self._db.read() as session:
             return await PriceAlertRepository(session).of_user(user_id, status, MAX_LISTED_ALERTS)
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from domain.clock import utc_today
 from domain.errors import BusinessError, ErrorCode, invalid
 from domain.money import ZERO_CASH
+from domain.vocabulary import LedgerEntryType, RedPocketKind
 from persistence.database import Database
 from persistence.models import CashBalance
 from persistence.repositories.balances import BalanceRepository
@@ -23,7 +24,6 @@ from persistence.repositories.ledger import LedgerRepository
 from persistence.repositories.red_pocket_claims import RedPocketClaimRepository
 
 MAX_PHRASE_LENGTH = 100
-SECRET, CONSOLATION, NOTHING = "SECRET", "CONSOLATION", "NONE"
 
 
 def already_claimed_today() -> BusinessError:
@@ -66,15 +66,17 @@ class RedPocket:
         self._consolation_reward = consolation_reward
         self._today = today
 
-    def _payout(self, prize: Decimal | None, paid_today: set[str]) -> tuple[str, Decimal]:
+    def _payout(
+        self, prize: Decimal | None, paid_today: set[RedPocketKind]
+    ) -> tuple[RedPocketKind, Decimal]:
         """The kind of claim a guess makes and what it pays, given what already paid today."""
         if prize is not None:
-            if SECRET in paid_today:
+            if RedPocketKind.SECRET in paid_today:
                 raise already_claimed_today()
-            return SECRET, prize
-        if CONSOLATION in paid_today:
-            return NOTHING, ZERO_CASH
-        return CONSOLATION, self._consolation_reward
+            return RedPocketKind.SECRET, prize
+        if RedPocketKind.CONSOLATION in paid_today:
+            return RedPocketKind.NONE, ZERO_CASH
+        return RedPocketKind.CONSOLATION, self._consolation_reward
 
     async def claim(self, user_id: int, phrase: str) -> RedPocketOutcome:
         prize = self._secret_words.get(check_phrase(phrase))
@@ -92,8 +94,10 @@ class RedPocket:
             if amount > 0:
                 balance = await balances.apply(user_id, cash_delta=amount)
                 entry = await LedgerRepository(session).append(
-                    user_id, "REWARD", amount, balance.cash
+                    user_id, LedgerEntryType.REWARD, amount, balance.cash
                 )
                 ledger_entry_id = entry.id
             await claims.record(user_id, day, kind, amount, ledger_entry_id)
-        return RedPocketOutcome(amount=amount, got_red_pocket=kind == SECRET, balance=balance)
+        return RedPocketOutcome(
+            amount=amount, got_red_pocket=kind == RedPocketKind.SECRET, balance=balance
+        )

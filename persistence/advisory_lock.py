@@ -53,21 +53,31 @@ class AdvisoryLock:
             await self._connection.scalar(text("SELECT 1"))
         except (DBAPIError, InterfaceError, OperationalError, OSError):
             log.warning("lost the connection holding advisory lock %d", self._key)
-            await self._drop()
+            await self._drop(invalidate=True)
             return False
         return True
 
     async def release(self) -> None:
         if self._connection is None:
             return
-        with contextlib.suppress(DBAPIError, InterfaceError, OperationalError, OSError):
+        try:
             await self._connection.scalar(
                 text("SELECT pg_advisory_unlock(:key)"), {"key": self._key}
             )
+        except Exception:
+            # The connection is broken, or was left mid-statement by a cancelled
+            # task (SQLAlchemy then refuses it with PendingRollbackError). Pooled
+            # again it would keep the lock; closed for good, its session ends and
+            # PostgreSQL releases the lock with it.
+            await self._drop(invalidate=True)
+            return
         await self._drop()
 
-    async def _drop(self) -> None:
+    async def _drop(self, *, invalidate: bool = False) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):
-                await connection.close()
+        if connection is None:
+            return
+        with contextlib.suppress(Exception):
+            if invalidate:
+                await connection.invalidate()
+            await connection.close()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
+from typing import TypeVar
 
 from starlette.websockets import WebSocket
 
-from domain.market.live import PriceSubscription, price_symbols
+from domain.market.live import PriceSubscription, UserSubscription, price_symbols
 from persistence.models import Order, PriceAlert
 from resolvers.context import Context, NotAuthenticated
+
+EventT = TypeVar("EventT")
 
 FORBIDDEN = 4403
 """graphql-transport-ws close code for a connection that may not do what it asked."""
@@ -20,26 +23,27 @@ def price_ticks(context: Context, symbols: list[str] | None) -> PriceSubscriptio
     return context.services.live.prices(price_symbols(symbols))
 
 
-async def order_updates(context: Context) -> AsyncGenerator[Order, None]:
+def order_updates(context: Context) -> AsyncGenerator[Order, None]:
+    return _own_events(context, context.services.live.order_updates)
+
+
+def price_alerts(context: Context) -> AsyncGenerator[PriceAlert, None]:
+    return _own_events(context, context.services.live.price_alerts)
+
+
+async def _own_events(
+    context: Context, open_stream: Callable[[int], UserSubscription[EventT]]
+) -> AsyncGenerator[EventT, None]:
+    """The signed-in user's events of one stream; anyone else's connection is refused."""
     if context.claims is None:
         await refuse(context)
     user_id = context.require_user_id()
-    async with aclosing(context.services.live.order_updates(user_id)) as updates:
-        async for order in updates:
+    async with aclosing(open_stream(user_id)) as events:
+        async for event in events:
             # One context serves the whole connection: start every event with empty
-            # caches, or the order's asset would keep the price of the first event.
+            # caches, or an order's asset would keep the price of the first event.
             context.forget_cached()
-            yield order
-
-
-async def price_alerts(context: Context) -> AsyncGenerator[PriceAlert, None]:
-    if context.claims is None:
-        await refuse(context)
-    user_id = context.require_user_id()
-    async with aclosing(context.services.live.price_alerts(user_id)) as alerts:
-        async for alert in alerts:
-            context.forget_cached()  # as for order updates: each event reads its asset afresh
-            yield alert
+            yield event
 
 
 async def refuse(context: Context) -> None:

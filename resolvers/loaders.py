@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from aiodataloader import DataLoader
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.database import Database
 from persistence.models import Asset, Order, PricePoint, User
@@ -15,41 +17,28 @@ from persistence.repositories.orders import OrderRepository
 from persistence.repositories.users import UserRepository
 
 
-class AssetByIdLoader(DataLoader[int, Asset | None]):
-    def __init__(self, db: Database) -> None:
+class _Row(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+RowT = TypeVar("RowT", bound=_Row)
+
+
+class ByIdLoader(DataLoader[int, RowT | None]):
+    """Rows of one table by id, each batch in one statement (``fetch``)."""
+
+    def __init__(
+        self, db: Database, fetch: Callable[[AsyncSession, list[int]], Awaitable[list[RowT]]]
+    ) -> None:
         super().__init__()
         self._db = db
+        self._fetch = fetch
 
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Asset | None]:
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[RowT | None]:
         async with self._db.read() as session:
-            assets = await AssetRepository(session).by_ids(list(keys))
-        by_id = {asset.id: asset for asset in assets}
-        return [by_id.get(key) for key in keys]
-
-
-class UserByIdLoader(DataLoader[int, User | None]):
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self._db = db
-
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[User | None]:
-        async with self._db.read() as session:
-            users = await UserRepository(session).get_many(list(keys))
-        by_id = {user.id: user for user in users}
-        return [by_id.get(key) for key in keys]
-
-
-class OrderByIdLoader(DataLoader[int, Order | None]):
-    """Orders by id, for any user: callers reach them only through the user's own rows."""
-
-    def __init__(self, db: Database) -> None:
-        super().__init__()
-        self._db = db
-
-    async def batch_load_fn(self, keys: Sequence[int]) -> list[Order | None]:
-        async with self._db.read() as session:
-            orders = await OrderRepository(session).by_ids(list(keys))
-        by_id = {order.id: order for order in orders}
+            rows = await self._fetch(session, list(keys))
+        by_id = {row.id: row for row in rows}
         return [by_id.get(key) for key in keys]
 
 
@@ -80,7 +69,38 @@ class PriceHistoryLoader(DataLoader[HistoryKey, list[PricePoint]]):
 
 class Loaders:
     def __init__(self, db: Database) -> None:
-        self.asset_by_id = AssetByIdLoader(db)
-        self.user_by_id = UserByIdLoader(db)
-        self.order_by_id = OrderByIdLoader(db)
+        self.asset_by_id = ByIdLoader[Asset](
+            db, lambda session, ids: AssetRepository(session).by_ids(ids)
+        )
+        self.user_by_id = ByIdLoader[User](
+            db, lambda session, ids: UserRepository(session).get_many(ids)
+        )
+        # Orders of any user: callers reach them only through the user's own rows.
+        self.order_by_id = ByIdLoader[Order](
+            db, lambda session, ids: OrderRepository(session).by_ids(ids)
+        )
         self.price_history = PriceHistoryLoader(db)
+
+    def prime_assets(self, assets: Iterable[Asset]) -> None:
+        """Assets read whole by some other query: later lookups of them need no query."""
+        for asset in assets:
+            self.asset_by_id.prime(asset.id, asset)
+
+    async def asset(self, asset_id: int) -> Asset:
+        """An asset a row of ours refers to: a foreign key, so it exists."""
+        asset = await self.asset_by_id.load(asset_id)
+        if asset is None:
+            raise LookupError(f"asset {asset_id} is missing")
+        return asset
+
+    async def assets(self, asset_ids: Iterable[int]) -> dict[int, Asset]:
+        """Assets by id: one query for the whole batch."""
+        found = await self.asset_by_id.load_many(sorted(set(asset_ids)))
+        return {asset.id: asset for asset in found if asset is not None}
+
+    async def order(self, order_id: int) -> Order:
+        """An order a row of ours refers to (a ledger entry, an asset movement)."""
+        order = await self.order_by_id.load(order_id)
+        if order is None:
+            raise LookupError(f"order {order_id} is missing")
+        return order

@@ -8,38 +8,21 @@ from typing import Any
 import strawberry
 
 from domain.accounts import Registration, SignedIn
-from domain.errors import BusinessError, BusinessErrors
+from domain.login_guard import LoginThrottled
 from persistence.models import User as UserModel
-from resolvers import accounts as resolve
-from resolvers import alerts as resolve_alerts
-from resolvers import cash as resolve_cash
-from resolvers import history as resolve_history
 from resolvers import portfolio as resolve_portfolio
-from resolvers import watchlist as resolve_watchlist
-from resolvers.context import Info
-from schema.alerts import PriceAlert, PriceAlertStatus, build_alerts
-from schema.cash import (
-    Balance,
-    BalanceTransaction,
-    BalanceTransactionConnection,
-    BalanceTransactionEdge,
-    BalanceTransactionType,
-    Limits,
-)
+from resolvers.context import Info, RateLimited
+from schema.alerts import PriceAlert, build_alerts
+from schema.cash import Balance, BalanceTransaction, Limits
 from schema.catalogue import Asset
-from schema.common import UserError, edges, given, page_info, selects, user_errors
+from schema.common import from_attributes, given, selects
+from schema.enums import BalanceTransactionType, OrderSide, OrderStatus, PriceAlertStatus
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
+from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_request
+from schema.payloads import mutation, payload
 from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
-from schema.trading import (
-    AssetTransaction,
-    AssetTransactionConnection,
-    AssetTransactionEdge,
-    OrderConnection,
-    OrderEdge,
-    OrderSide,
-    OrderStatus,
-    orders_from_rows,
-)
+from schema.trading import AssetTransaction, Order, orders_from_rows
+from schema.watchlist import followed
 
 
 @strawberry.type(description="A registered user; the fields below are theirs alone.")
@@ -58,7 +41,10 @@ class User:
 
     @strawberry.field(description="Cash in USD.")
     async def balance(self, info: Info) -> Balance:
-        return Balance.from_model(await resolve_cash.balance(info.context, self.model.id))
+        balance = await info.context.services.cash.balance(self.model.id)
+        if balance is None:
+            raise LookupError(f"user {self.model.id} has no cash balance")
+        return Balance.from_model(balance)
 
     @strawberry.field(
         description=(
@@ -78,82 +64,60 @@ class User:
     async def orders(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = HISTORY_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         status: OrderStatus | None = strawberry.UNSET,
         side: OrderSide | None = strawberry.UNSET,
         asset_symbol: str | None = strawberry.UNSET,
-    ) -> OrderConnection:
+    ) -> Connection[Order]:
         status, side = given(status), given(side)
         with_assets = selects(info, "edges", "node", "asset")
-        page = await resolve_history.orders(
-            info.context,
+        page = await info.context.services.history.orders(
             self.model.id,
-            first=20 if first is None else first,
-            after=given(after),
-            status=None if status is None else status.value,
-            side=None if side is None else side.value,
+            **page_request(first, after, HISTORY_PAGE_SIZE),
+            status=status,
+            side=side,
             asset_symbol=given(asset_symbol),
             with_assets=with_assets,
         )
-        nodes = orders_from_rows(page.items, with_assets)
-        return OrderConnection(
-            edges=[
-                OrderEdge(cursor=cursor, node=node)
-                for cursor, node in zip(page.cursors, nodes, strict=True)
-            ],
-            page_info=page_info(page),
-            page=page,
-        )
+        return Connection.of(page, orders_from_rows(page.items, with_assets))
 
     @strawberry.field(description="Cash movements (the ledger), newest first.")
     async def transactions(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = HISTORY_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         type: BalanceTransactionType | None = strawberry.UNSET,
-    ) -> BalanceTransactionConnection:
+    ) -> Connection[BalanceTransaction]:
         type = given(type)
-        page = await resolve_history.transactions(
-            info.context,
+        page = await info.context.services.history.transactions(
             self.model.id,
-            first=20 if first is None else first,
-            after=given(after),
-            type_=None if type is None else type.value,
+            **page_request(first, after, HISTORY_PAGE_SIZE),
+            type_=type,
         )
-        return BalanceTransactionConnection(
-            edges=edges(page, BalanceTransactionEdge, BalanceTransaction.from_model),
-            page_info=page_info(page),
-            page=page,
-        )
+        return Connection.of(page, map(BalanceTransaction.from_model, page.items))
 
     @strawberry.field(description="Asset movements, newest first.")
     async def asset_transactions(
         self,
         info: Info,
-        first: int | None = 20,
+        first: int | None = HISTORY_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         asset_symbol: str | None = strawberry.UNSET,
-    ) -> AssetTransactionConnection:
-        page = await resolve_history.asset_transactions(
-            info.context,
+    ) -> Connection[AssetTransaction]:
+        page = await info.context.services.history.asset_transactions(
             self.model.id,
-            first=20 if first is None else first,
-            after=given(after),
+            **page_request(first, after, HISTORY_PAGE_SIZE),
             asset_symbol=given(asset_symbol),
         )
-        return AssetTransactionConnection(
-            edges=edges(page, AssetTransactionEdge, AssetTransaction.from_model),
-            page_info=page_info(page),
-            page=page,
-        )
+        return Connection.of(page, map(AssetTransaction.from_model, page.items))
 
     @strawberry.field(
         description="What the user may still move today (UTC day) and the per-order cap."
     )
     async def limits(self, info: Info) -> Limits:
-        return Limits.from_usage(await resolve_cash.limits(info.context, self.model.id))
+        return Limits.from_usage(await info.context.services.cash.usage_today(self.model.id))
 
     @strawberry.field(description=USER_INSIGHTS_DESCRIPTION)
     async def insights(self, info: Info) -> PortfolioInsights | None:
@@ -169,7 +133,9 @@ class User:
     async def portfolio_history(
         self, info: Info, range: HistoryRange = HistoryRange.ONE_WEEK, points: int | None = 100
     ) -> list[PortfolioPoint]:
-        series = await resolve_portfolio.history(info.context, self.model.id, range.value, points)
+        series = await info.context.services.portfolio_history.series(
+            self.model.id, range.value, points
+        )
         return [PortfolioPoint.from_domain(point) for point in series]
 
     @strawberry.field(
@@ -180,31 +146,16 @@ class User:
     async def price_alerts(
         self, info: Info, status: PriceAlertStatus | None = PriceAlertStatus.ACTIVE
     ) -> list[PriceAlert]:
-        models = await resolve_alerts.of_user(
-            info.context, self.model.id, None if status is None else status.value
-        )
+        models = await info.context.services.price_alerts.of_user(self.model.id, status)
         return await build_alerts(info, models)
 
     @strawberry.field(description="Assets the user follows, in the order they were added.")
     async def watchlist(self, info: Info) -> list[Asset]:
-        assets = await resolve_watchlist.of_user(info.context, self.model.id)
-        return [Asset.from_model(asset) for asset in assets]
+        return followed(info.context, await info.context.services.watchlist.assets(self.model.id))
 
     @classmethod
     def from_model(cls, model: UserModel) -> User:
-        return cls(
-            model=model,
-            id=strawberry.ID(str(model.id)),
-            username=model.username,
-            email=model.email,
-            first_name=model.first_name,
-            last_name=model.last_name,
-            phone=model.phone,
-            date_of_birth=model.date_of_birth,
-            marketing_emails_consent=model.marketing_emails_consent,
-            created_at=model.created_at,
-            updated_at=model.updated_at,
-        )
+        return from_attributes(cls, model, model=model, id=strawberry.ID(str(model.id)))
 
 
 @strawberry.input
@@ -277,7 +228,7 @@ class ChangePasswordInput:
     new_password: str
 
 
-@strawberry.type
+@payload
 class AuthPayload:
     token: str | None = strawberry.field(
         default=None,
@@ -287,7 +238,6 @@ class AuthPayload:
     )
     expires_at: datetime | None = None
     user: User | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
     def signed_in(cls, result: SignedIn) -> AuthPayload:
@@ -298,16 +248,14 @@ class AuthPayload:
         )
 
 
-@strawberry.type
+@payload
 class LogoutPayload:
-    success: bool
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    success: bool = False
 
 
-@strawberry.type
+@payload
 class UserPayload:
     user: User | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -316,49 +264,54 @@ class AccountQuery:
         description="The signed-in user, or null when the request carries no valid token."
     )
     async def me(self, info: Info) -> User | None:
-        model = await resolve.me(info.context)
+        context = info.context
+        if context.claims is None:
+            return None
+        # The token was checked when the request was authenticated (Accounts.authenticate).
+        model = await context.loaders.user_by_id.load(context.claims.user_id)
         return None if model is None else User.from_model(model)
 
 
 @strawberry.type
 class AccountMutation:
-    @strawberry.mutation
+    @mutation()
     async def register(self, info: Info, input: RegisterInput) -> AuthPayload:
-        try:
-            result = await resolve.register(info.context, input.to_domain())
-        except (BusinessError, BusinessErrors) as failure:
-            return AuthPayload(errors=user_errors(failure))
+        result = await info.context.services.accounts.register(input.to_domain())
         return AuthPayload.signed_in(result)
 
-    @strawberry.mutation
+    @mutation()
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
+        context = info.context
         try:
-            result = await resolve.login(info.context, input.username, input.password)
-        except BusinessError as failure:
-            return AuthPayload(errors=user_errors(failure))
+            result = await context.services.accounts.login(
+                input.username, input.password, context.client_ip
+            )
+        except LoginThrottled as throttled:
+            context.answer_http(429, {"Retry-After": str(throttled.retry_after)})
+            raise RateLimited(
+                throttled.retry_after,
+                "Too many failed sign-ins; sign-in is paused for "
+                f"{throttled.retry_after} s. Check the name and password, or wait.",
+            ) from None
         return AuthPayload.signed_in(result)
 
-    @strawberry.mutation(
-        description="Revokes the token the request was made with. Requires authentication."
-    )
+    @mutation(description="Revokes the token the request was made with. Requires authentication.")
     async def logout(self, info: Info) -> LogoutPayload:
-        await resolve.logout(info.context)
+        await info.context.services.accounts.logout(info.context.require_claims())
         return LogoutPayload(success=True)
 
-    @strawberry.mutation
+    @mutation()
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
-        try:
-            user = await resolve.update_profile(info.context, input.changes())
-        except (BusinessError, BusinessErrors) as failure:
-            return UserPayload(errors=user_errors(failure))
+        context = info.context
+        user = await context.services.accounts.update_profile(
+            context.require_user_id(), input.changes()
+        )
         return UserPayload(user=User.from_model(user))
 
-    @strawberry.mutation
+    @mutation()
     async def change_password(self, info: Info, input: ChangePasswordInput) -> UserPayload:
-        try:
-            user = await resolve.change_password(
-                info.context, input.current_password, input.new_password
-            )
-        except BusinessError as failure:
-            return UserPayload(errors=user_errors(failure))
+        context = info.context
+        user = await context.services.accounts.change_password(
+            context.require_user_id(), input.current_password, input.new_password
+        )
         return UserPayload(user=User.from_model(user))

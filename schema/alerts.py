@@ -4,37 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
-from domain.errors import BusinessError
 from domain.price_alerts import MAX_ACTIVE_ALERTS, AlertRequest
-from persistence.models import Asset as AssetModel
 from persistence.models import PriceAlert as PriceAlertModel
-from resolvers import alerts as resolve
-from resolvers import trading as resolve_trading
 from resolvers.context import Info
-from schema.catalogue import Asset
-from schema.common import UserError, user_errors
-
-
-@strawberry.enum
-class PriceAlertCondition(Enum):
-    ABOVE = strawberry.enum_value(
-        "ABOVE", description="Fires when the price is at or above the alert's price."
-    )
-    BELOW = strawberry.enum_value(
-        "BELOW", description="Fires when the price is at or below the alert's price."
-    )
-
-
-@strawberry.enum
-class PriceAlertStatus(Enum):
-    ACTIVE = "ACTIVE"
-    TRIGGERED = strawberry.enum_value(
-        "TRIGGERED", description="Fired once; an alert never fires twice."
-    )
+from schema.catalogue import Asset, build_with_assets, built_asset
+from schema.common import from_attributes
+from schema.enums import PriceAlertCondition, PriceAlertStatus
+from schema.payloads import mutation, payload
 
 
 @strawberry.type
@@ -48,36 +27,27 @@ class PriceAlert:
     triggered_price: Decimal | None = strawberry.field(
         description="The price that fired it; null while ACTIVE."
     )
-    preloaded_asset: strawberry.Private[AssetModel | None] = None
-
-    @strawberry.field
-    def asset(self) -> Asset:
-        # Built with its asset already loaded (``build_alerts``: one loader batch).
-        assert self.preloaded_asset is not None, "a PriceAlert built without its asset"
-        return Asset.from_model(self.preloaded_asset)
+    preloaded_asset: strawberry.Private[Asset | None] = None
+    asset: Asset = strawberry.field(resolver=built_asset)
 
     @classmethod
-    def from_model(cls, model: PriceAlertModel, asset: AssetModel | None) -> PriceAlert:
-        return cls(
+    def from_model(cls, model: PriceAlertModel, asset: Asset | None) -> PriceAlert:
+        return from_attributes(
+            cls,
+            model,
             preloaded_asset=asset,
             id=strawberry.ID(str(model.id)),
             condition=PriceAlertCondition[model.condition],
-            price=model.price,
             status=PriceAlertStatus[model.status],
-            created_at=model.created_at,
-            triggered_at=model.triggered_at,
-            triggered_price=model.triggered_price,
         )
 
 
 async def build_alerts(info: Info, models: list[PriceAlertModel]) -> list[PriceAlert]:
-    """Alerts with their assets, loaded in one batch through the request's loader."""
-    assets = await resolve_trading.assets_of(info.context, {model.asset_id for model in models})
-    return [PriceAlert.from_model(model, assets.get(model.asset_id)) for model in models]
+    return await build_with_assets(info.context, models, PriceAlert.from_model)
 
 
 async def build_alert(info: Info, model: PriceAlertModel) -> PriceAlert:
-    (alert,) = await build_alerts(info, [model])
+    (alert,) = await build_with_assets(info.context, [model], PriceAlert.from_model)
     return alert
 
 
@@ -89,19 +59,18 @@ class CreatePriceAlertInput:
 
     def to_domain(self) -> AlertRequest:
         return AlertRequest(
-            asset_symbol=self.asset_symbol, condition=self.condition.name, price=self.price
+            asset_symbol=self.asset_symbol, condition=self.condition, price=self.price
         )
 
 
-@strawberry.type
+@payload
 class PriceAlertPayload:
     alert: PriceAlert | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class AlertMutation:
-    @strawberry.mutation(
+    @mutation(
         description=(
             "An alert fires at most once, when the asset's price meets the condition (at once "
             "if it already does), and is pushed on the priceAlerts subscription. At most "
@@ -111,16 +80,14 @@ class AlertMutation:
     async def create_price_alert(
         self, info: Info, input: CreatePriceAlertInput
     ) -> PriceAlertPayload:
-        try:
-            alert = await resolve.create(info.context, input.to_domain())
-        except BusinessError as failure:
-            return PriceAlertPayload(errors=user_errors(failure))
+        context = info.context
+        alert = await context.services.price_alerts.create(
+            context.require_user_id(), input.to_domain()
+        )
         return PriceAlertPayload(alert=await build_alert(info, alert))
 
-    @strawberry.mutation
+    @mutation()
     async def delete_price_alert(self, info: Info, id: strawberry.ID) -> PriceAlertPayload:
-        try:
-            alert = await resolve.delete(info.context, str(id))
-        except BusinessError as failure:
-            return PriceAlertPayload(errors=user_errors(failure))
+        context = info.context
+        alert = await context.services.price_alerts.delete(context.require_user_id(), str(id))
         return PriceAlertPayload(alert=await build_alert(info, alert))

@@ -5,20 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
-from typing import Any
 
 import strawberry
 
 from domain.cash import CashMovement
-from domain.errors import BusinessError
 from domain.limits import DailyUsage
-from domain.pagination import Page
 from persistence.models import CashBalance, LedgerEntry
-from resolvers import cash as resolve
-from resolvers import trading as resolve_trading
-from resolvers.context import Context, Info
-from schema.common import PageInfo, UserError, given, user_errors
+from resolvers.context import Info
+from schema.common import from_attributes, given
+from schema.enums import BalanceTransactionType
+from schema.payloads import mutation, payload
 from schema.trading import Order, build_order
 
 
@@ -32,16 +28,7 @@ class Balance:
 
     @classmethod
     def from_model(cls, model: CashBalance) -> Balance:
-        return cls(cash=model.cash, available=model.available, updated_at=model.updated_at)
-
-
-@strawberry.enum
-class BalanceTransactionType(Enum):
-    DEPOSIT = "DEPOSIT"
-    WITHDRAWAL = "WITHDRAWAL"
-    ORDER_BUY = "ORDER_BUY"
-    ORDER_SELL = "ORDER_SELL"
-    REWARD = "REWARD"
+        return from_attributes(cls, model)
 
 
 @strawberry.type(description="One cash movement of the ledger.")
@@ -59,38 +46,13 @@ class BalanceTransaction:
     async def order(self, info: Info) -> Order | None:
         if self.order_id is None:
             return None
-        return await build_order(
-            info, await resolve_trading.order_by_id(info.context, self.order_id)
-        )
+        return await build_order(info, await info.context.loaders.order(self.order_id))
 
     @classmethod
     def from_model(cls, model: LedgerEntry) -> BalanceTransaction:
-        return cls(
-            order_id=model.order_id,
-            id=strawberry.ID(str(model.id)),
-            type=BalanceTransactionType(model.type),
-            amount=model.amount,
-            balance_after=model.balance_after,
-            created_at=model.created_at,
+        return from_attributes(
+            cls, model, id=strawberry.ID(str(model.id)), type=BalanceTransactionType(model.type)
         )
-
-
-@strawberry.type
-class BalanceTransactionEdge:
-    cursor: str
-    node: BalanceTransaction
-
-
-@strawberry.type
-class BalanceTransactionConnection:
-    edges: list[BalanceTransactionEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
 
 
 @strawberry.type(description="What the user may still move today (UTC day) and the per-order cap.")
@@ -107,15 +69,7 @@ class Limits:
 
     @classmethod
     def from_usage(cls, usage: DailyUsage) -> Limits:
-        return cls(
-            deposit_limit=usage.deposit_limit,
-            deposited_today=usage.deposited_today,
-            deposit_remaining=usage.deposit_remaining,
-            withdraw_limit=usage.withdraw_limit,
-            withdrawn_today=usage.withdrawn_today,
-            withdraw_remaining=usage.withdraw_remaining,
-            max_order_value=usage.max_order_value,
-        )
+        return from_attributes(cls, usage)
 
 
 @strawberry.input
@@ -130,11 +84,10 @@ class CashMovementInput:
     )
 
 
-@strawberry.type
+@payload
 class BalancePayload:
     balance: Balance | None = None
     transaction: BalanceTransaction | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
     def moved(cls, movement: CashMovement) -> BalancePayload:
@@ -147,21 +100,19 @@ class BalancePayload:
 async def _move(
     info: Info,
     input: CashMovementInput,
-    move: Callable[[Context, Decimal, str | None], Awaitable[CashMovement]],
+    move: Callable[[int, Decimal, str | None], Awaitable[CashMovement]],
 ) -> BalancePayload:
-    try:
-        movement = await move(info.context, input.amount, given(input.idempotency_key))
-    except BusinessError as failure:
-        return BalancePayload(errors=user_errors(failure))
+    user_id = info.context.require_user_id()
+    movement = await move(user_id, input.amount, given(input.idempotency_key))
     return BalancePayload.moved(movement)
 
 
 @strawberry.type
 class CashMutation:
-    @strawberry.mutation
+    @mutation()
     async def deposit(self, info: Info, input: CashMovementInput) -> BalancePayload:
-        return await _move(info, input, resolve.deposit)
+        return await _move(info, input, info.context.services.cash.deposit)
 
-    @strawberry.mutation
+    @mutation()
     async def withdraw(self, info: Info, input: CashMovementInput) -> BalancePayload:
-        return await _move(info, input, resolve.withdraw)
+        return await _move(info, input, info.context.services.cash.withdraw)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Annotated, Any
+from operator import attrgetter
+from typing import Annotated, Any, Protocol, TypeVar
 
 import strawberry
 
-from domain.catalogue import MAX_CHART_DAYS
-from domain.pagination import Page
+from domain.catalogue import MAX_CHART_DAYS, chart_window
 from persistence.models import Asset as AssetModel
-from resolvers import catalogue as resolve
-from resolvers.context import Info
-from schema.common import PageInfo, edges, given, page_info
+from resolvers.context import Context, Info
+from schema.common import given
+from schema.pagination import CATALOGUE_PAGE_SIZE, PublicConnection, page_request
 from schema.public import PUBLIC
 
 
@@ -32,7 +32,8 @@ class AssetOrder(Enum):
     VOLUME_24H = strawberry.enum_value("VOLUME_24H", description="Largest volume first.")
 
 
-_BUILT = "_graphql_asset"
+_MEMO_KEY = "asset"
+"""The request memo's key for built Assets (resolvers.context.Context.memo)."""
 
 
 _FIELDS = (
@@ -62,6 +63,7 @@ _FIELDS = (
     "all_time_low_at",
 )
 """Asset's fields, each named as its column in ``assets``."""
+_read_fields = attrgetter(*_FIELDS)
 
 
 @cache
@@ -117,16 +119,26 @@ class Asset:
     async def price_history(
         self, info: Info, since: datetime | None = strawberry.UNSET, limit: int | None = 288
     ) -> list[PricePoint]:
-        points = await resolve.price_history(info.context, self.id, given(since), limit)
+        window = chart_window(given(since), limit)
+        if window is None:
+            return []
+        points = await info.context.loaders.price_history.load((self.id, *window))
         return [PricePoint(price=point.price, at=point.at) for point in points]
 
     @classmethod
     def from_model(cls, model: AssetModel) -> Asset:
-        # A page of 100 orders often names one asset 100 times: build its type once.
-        # The model comes from this request's loader, so the copy never outlives it.
-        built: Asset | None = model.__dict__.get(_BUILT)
-        if built is None:
-            built = model.__dict__[_BUILT] = cls._build(model)
+        return cls(**dict(zip(_FIELDS, _read_fields(model), strict=True)))
+
+    @classmethod
+    def of_request(cls, context: Context, model: AssetModel) -> Asset:
+        """``from_model``, once per model a request reads: a page of 100 orders often
+        names one asset 100 times, and building it costs more than the order's fields."""
+        key = (_MEMO_KEY, id(model))
+        kept = context.memo.get(key)
+        if kept is None:
+            # The model is kept with its Asset: its id stays its own while the memo lives.
+            kept = context.memo[key] = (model, cls.from_model(model))
+        built: Asset = kept[1]
         return built
 
     @classmethod
@@ -134,52 +146,37 @@ class Asset:
         """From plain columns (``prefix`` + column name), e.g. beside an order in its row."""
         return cls(**{name: row[key] for name, key in _keys(prefix)})
 
-    @classmethod
-    def _build(cls, model: AssetModel) -> Asset:
-        return cls(
-            id=model.id,
-            symbol=model.symbol,
-            name=model.name,
-            category=model.category,
-            description=model.description,
-            image_url=model.image_url,
-            is_tradable=model.is_tradable,
-            price=model.price,
-            price_updated_at=model.price_updated_at,
-            market_cap=model.market_cap,
-            market_cap_rank=model.market_cap_rank,
-            price_change_24h=model.price_change_24h,
-            price_change_7d=model.price_change_7d,
-            price_change_30d=model.price_change_30d,
-            high_24h=model.high_24h,
-            low_24h=model.low_24h,
-            volume_24h=model.volume_24h,
-            circulating_supply=model.circulating_supply,
-            total_supply=model.total_supply,
-            max_supply=model.max_supply,
-            all_time_high=model.all_time_high,
-            all_time_high_at=model.all_time_high_at,
-            all_time_low=model.all_time_low,
-            all_time_low_at=model.all_time_low_at,
-        )
+
+class _BuiltWithAsset(Protocol):
+    preloaded_asset: Asset | None
 
 
-@strawberry.type(directives=[PUBLIC])
-class AssetEdge:
-    cursor: str
-    node: Asset
+def built_asset(self: _BuiltWithAsset) -> Asset:
+    """The ``asset`` field of a type built with its asset already loaded (by
+    ``build_with_assets``: one loader batch; or from a page of rows: one statement). It
+    answers at once: no coroutine, no Info, and a completion plan covers it
+    (schema/plans.py)."""
+    assert self.preloaded_asset is not None, f"a {type(self).__name__} built without its asset"
+    return self.preloaded_asset
 
 
-@strawberry.type(directives=[PUBLIC])
-class AssetConnection:
-    edges: list[AssetEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
+class _HasAsset(Protocol):
+    @property
+    def asset_id(self) -> int: ...
 
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
+
+RowT = TypeVar("RowT", bound=_HasAsset)
+BuiltT = TypeVar("BuiltT")
+
+
+async def build_with_assets(
+    context: Context, rows: Sequence[RowT], build: Callable[[RowT, Asset | None], BuiltT]
+) -> list[BuiltT]:
+    """``build`` each row with the asset it names, the assets loaded in one batch through
+    the request's loader."""
+    models = await context.loaders.assets(row.asset_id for row in rows)
+    assets = {asset_id: Asset.of_request(context, model) for asset_id, model in models.items()}
+    return [build(row, assets.get(row.asset_id)) for row in rows]
 
 
 @strawberry.type
@@ -193,31 +190,25 @@ class CatalogueQuery:
     async def assets(
         self,
         info: Info,
-        first: int | None = 50,
+        first: int | None = CATALOGUE_PAGE_SIZE,
         after: str | None = strawberry.UNSET,
         search: Annotated[
             str | None, strawberry.argument(description="Case-insensitive match on symbol or name.")
         ] = strawberry.UNSET,
         tradable_only: bool | None = True,
         order_by: AssetOrder | None = AssetOrder.MARKET_CAP_RANK,
-    ) -> AssetConnection:
-        page = await resolve.assets(
-            info.context,
-            first=50 if first is None else first,
-            after=given(after),
+    ) -> PublicConnection[Asset]:
+        page = await info.context.services.catalogue.assets(
+            **page_request(first, after, CATALOGUE_PAGE_SIZE),
             search=given(search),
             tradable_only=tradable_only is not False,
             order_by=(order_by or AssetOrder.MARKET_CAP_RANK).name,
         )
-        return AssetConnection(
-            edges=edges(page, AssetEdge, Asset.from_model),
-            page_info=page_info(page),
-            page=page,
-        )
+        return PublicConnection.of(page, map(Asset.from_model, page.items))
 
     @strawberry.field(
         description="One asset by its symbol (case-insensitive), or null.", directives=[PUBLIC]
     )
     async def asset(self, info: Info, symbol: str) -> Asset | None:
-        model = await resolve.asset(info.context, symbol)
+        model = await info.context.services.catalogue.asset(symbol)
         return None if model is None else Asset.from_model(model)

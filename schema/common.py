@@ -1,24 +1,22 @@
-"""Shapes shared by every part of the schema: user errors and Relay pagination."""
+"""Shapes shared by every part of the schema: user errors, omitted arguments, selections."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+from strawberry.types.nodes import SelectedField, Selection
 
-from domain.errors import BusinessError, BusinessErrors
+from domain.errors import BusinessError
 from domain.errors import ErrorCode as DomainErrorCode
-from domain.pagination import Page
-from schema.public import PUBLIC
 
 strawberry.enum(DomainErrorCode, name="ErrorCode")
 ErrorCode = DomainErrorCode
 
 T = TypeVar("T")
-NodeT = TypeVar("NodeT")
-ModelT = TypeVar("ModelT")
 
 
 @strawberry.type(description="A business failure: the operation changed nothing.")
@@ -36,35 +34,30 @@ class UserError:
         return cls(code=error.code, message=error.message, field=error.field)
 
 
-def user_errors(failure: BusinessError | BusinessErrors) -> list[UserError]:
-    errors = failure.errors if isinstance(failure, BusinessErrors) else [failure]
-    return [UserError.from_business(error) for error in errors]
+def user_errors(failure: BusinessError) -> list[UserError]:
+    return [UserError.from_business(error) for error in failure.errors]
 
 
-@strawberry.type(directives=[PUBLIC])
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-def page_info(page: Page[Any]) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
+@cache
+def _read_fields(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that have no default: those a source must provide."""
+    return tuple(
+        field.name
+        for field in dataclasses.fields(cls)
+        if field.init
+        and field.default is dataclasses.MISSING
+        and field.default_factory is dataclasses.MISSING
     )
 
 
-def edges(
-    page: Page[ModelT], edge: Callable[..., NodeT], node: Callable[[ModelT], object]
-) -> list[NodeT]:
-    return [
-        edge(cursor=cursor, node=node(item))
-        for cursor, item in zip(page.cursors, page.items, strict=True)
-    ]
+def from_attributes(cls: Callable[..., T], source: object, **values: Any) -> T:
+    """An instance of the Strawberry type ``cls``, for a type that mirrors a model or a
+    domain value: each field without a default and not in ``values`` is ``source``'s
+    attribute of the same name."""
+    for name in _read_fields(cls):
+        if name not in values:
+            values[name] = getattr(source, name)
+    return cls(**values)
 
 
 def given(value: T | None) -> T | None:
@@ -73,37 +66,28 @@ def given(value: T | None) -> T | None:
     return None if value is strawberry.UNSET else value
 
 
-def selects(info: Any, *path: str) -> bool:
+def selects(info: strawberry.Info, *path: str) -> bool:
     """Whether the current field's selection reaches ``path`` (fragments included)."""
-    raw = info._raw_info
-    return _reaches(raw.field_nodes, path, raw.fragments)
+    return any(_reaches(field.selections, path) for field in info.selected_fields)
 
 
-def _reaches(nodes: Any, path: tuple[str, ...], fragments: Any) -> bool:
+def _reaches(selections: Iterable[Selection], path: tuple[str, ...]) -> bool:
     if not path:
         return True
-    for node in nodes:
-        for selection in getattr(node.selection_set, "selections", None) or ():
-            if isinstance(selection, FieldNode):
-                if selection.name.value == path[0] and _reaches([selection], path[1:], fragments):
-                    return True
-            elif isinstance(selection, InlineFragmentNode):
-                if _reaches([selection], path, fragments):
-                    return True
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None and _reaches([fragment], path, fragments):
-                    return True
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == path[0] and _reaches(selection.selections, path[1:]):
+                return True
+        elif _reaches(selection.selections, path):  # a fragment: same level, same path
+            return True
     return False
 
 
 __all__ = [
     "ErrorCode",
-    "PageInfo",
     "UserError",
-    "edges",
+    "from_attributes",
     "given",
-    "page_info",
     "selects",
     "user_errors",
 ]

@@ -9,6 +9,7 @@ import strawberry
 from domain.insights.service import Reading
 from resolvers import insights as resolve
 from resolvers.context import Info
+from schema.common import from_attributes
 
 
 @strawberry.type
@@ -25,12 +26,7 @@ class PortfolioInsights:
 
     @classmethod
     def from_reading(cls, reading: Reading) -> PortfolioInsights:
-        return cls(
-            summary=reading.summary,
-            generated_at=reading.generated_at,
-            model=reading.model,
-            cached=reading.cached,
-        )
+        return from_attributes(cls, reading)
 
 
 async def user_insights(user_id: int, info: Info) -> PortfolioInsights:

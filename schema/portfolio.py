@@ -11,6 +11,7 @@ import strawberry
 from domain.portfolio import Valuation, ValuedPosition
 from domain.portfolio_history import PortfolioPoint as DomainPortfolioPoint
 from schema.catalogue import Asset
+from schema.common import from_attributes
 
 
 @strawberry.type(description="Units of one asset the user holds, valued at the current price.")
@@ -35,15 +36,7 @@ class Position:
 
     @classmethod
     def from_valued(cls, valued: ValuedPosition) -> Position:
-        return cls(
-            asset=Asset.from_model(valued.asset),
-            quantity=valued.quantity,
-            available=valued.available,
-            average_cost=valued.average_cost,
-            market_value=valued.market_value,
-            unrealized_pnl=valued.unrealized_pnl,
-            allocation=valued.allocation,
-        )
+        return from_attributes(cls, valued, asset=Asset.from_model(valued.asset))
 
 
 @strawberry.type(description="Cash and positions valued at current prices.")
@@ -56,12 +49,8 @@ class Portfolio:
 
     @classmethod
     def from_valuation(cls, valuation: Valuation) -> Portfolio:
-        return cls(
-            cash=valuation.cash,
-            positions_value=valuation.positions_value,
-            total_value=valuation.total_value,
-            positions=[Position.from_valued(p) for p in valuation.positions],
-            as_of=valuation.as_of,
+        return from_attributes(
+            cls, valuation, positions=[Position.from_valued(p) for p in valuation.positions]
         )
 
 
@@ -81,9 +70,4 @@ class PortfolioPoint:
 
     @classmethod
     def from_domain(cls, point: DomainPortfolioPoint) -> PortfolioPoint:
-        return cls(
-            at=point.at,
-            cash=point.cash,
-            positions_value=point.positions_value,
-            total_value=point.total_value,
-        )
+        return from_attributes(cls, point)

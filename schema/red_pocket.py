@@ -6,15 +6,13 @@ from decimal import Decimal
 
 import strawberry
 
-from domain.errors import BusinessError
 from domain.red_pocket import RedPocketOutcome
-from resolvers import red_pocket as resolve
 from resolvers.context import Info
 from schema.cash import Balance
-from schema.common import UserError, user_errors
+from schema.payloads import mutation, payload
 
 
-@strawberry.type
+@payload
 class RedPocketPayload:
     amount: Decimal | None = strawberry.field(
         default=None, description='What was credited; "0.00" when nothing was.'
@@ -23,7 +21,6 @@ class RedPocketPayload:
         default=None, description="True when the phrase was a secret one and its red pocket paid."
     )
     balance: Balance | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
     def from_outcome(cls, outcome: RedPocketOutcome) -> RedPocketPayload:
@@ -36,12 +33,8 @@ class RedPocketPayload:
 
 @strawberry.type
 class RedPocketMutation:
-    @strawberry.mutation(
-        description="The Chinese New Year game: guess a secret phrase for a red pocket."
-    )
+    @mutation(description="The Chinese New Year game: guess a secret phrase for a red pocket.")
     async def claim_red_pocket(self, info: Info, phrase: str) -> RedPocketPayload:
-        try:
-            outcome = await resolve.claim(info.context, phrase)
-        except BusinessError as failure:
-            return RedPocketPayload(errors=user_errors(failure))
+        context = info.context
+        outcome = await context.services.red_pocket.claim(context.require_user_id(), phrase)
         return RedPocketPayload.from_outcome(outcome)

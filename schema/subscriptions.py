@@ -17,7 +17,7 @@ from domain.market.live import MAX_PRICE_SYMBOLS
 from resolvers import live as resolve
 from resolvers.context import Info
 from schema.alerts import PriceAlert, build_alert
-from schema.common import given
+from schema.common import from_attributes, given
 from schema.trading import Order, build_order
 
 
@@ -34,12 +34,7 @@ class PriceTick:
 
     @classmethod
     def from_event(cls, tick: PriceTickEvent) -> PriceTick:
-        return cls(
-            symbol=tick.symbol,
-            price=tick.price,
-            price_change_24h=tick.price_change_24h,
-            at=tick.at,
-        )
+        return from_attributes(cls, tick)
 
 
 class _SharedTicks:

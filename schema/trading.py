@@ -5,102 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 import strawberry
 
-from domain.errors import BusinessError
 from domain.orders import OrderRequest
-from domain.pagination import Page
-from persistence.models import Asset as AssetModel
 from persistence.models import AssetTransaction as AssetTransactionModel
 from persistence.models import Order as OrderModel
-from persistence.models.trading import TimeInForce as StoredTimeInForce
 from persistence.repositories.order_pages import ASSET_PREFIX
-from resolvers import trading as resolve
 from resolvers.context import Info
-from schema.catalogue import Asset
-from schema.common import PageInfo, UserError, given, user_errors
-
-
-@strawberry.enum
-class OrderSide(Enum):
-    BUY = "BUY"
-    SELL = "SELL"
-
-
-@strawberry.enum
-class OrderType(Enum):
-    MARKET = strawberry.enum_value(
-        "MARKET", description="Executes at once at the current price, or is rejected."
-    )
-    LIMIT = strawberry.enum_value(
-        "LIMIT",
-        description=(
-            "Rests until the price reaches limitPrice (BUY: price <= limit, SELL: price >= "
-            "limit), then fills at that market price; fills at once if already marketable."
-        ),
-    )
-    STOP = strawberry.enum_value(
-        "STOP",
-        description=(
-            "Stop-market: rests until the price reaches stopPrice (BUY: price >= stop, SELL: "
-            "price <= stop), then executes as a MARKET order at that moment's price (REJECTED "
-            "if the account cannot pay or deliver then). Triggers at once if the condition "
-            "already holds. Holds like a LIMIT order at stopPrice."
-        ),
-    )
-    STOP_LIMIT = strawberry.enum_value(
-        "STOP_LIMIT",
-        description=(
-            "Stop-limit: rests until the price reaches stopPrice as for STOP, then becomes a "
-            "LIMIT order at limitPrice (triggeredAt set, status still OPEN until it fills). "
-            "Holds like a LIMIT order at limitPrice."
-        ),
-    )
-
-
-@strawberry.enum(
-    description=(
-        "How long a resting order (LIMIT, STOP, STOP_LIMIT) stays open. MARKET orders always "
-        "report IOC."
-    )
-)
-class TimeInForce(Enum):
-    GTC = strawberry.enum_value(StoredTimeInForce.GTC.value, description="Good till cancelled.")
-    IOC = strawberry.enum_value(
-        StoredTimeInForce.IOC.value,
-        description=(
-            "Immediate or cancel: fills at once if it can, else it is CANCELLED at once; it "
-            "never rests. No order fills partially, so this is also fill-or-kill."
-        ),
-    )
-    DAY = strawberry.enum_value(
-        StoredTimeInForce.DAY.value,
-        description="Expires at the end of the UTC day it was placed on.",
-    )
-    GTD = strawberry.enum_value(
-        StoredTimeInForce.GTD.value, description="Good till date: expires at expiresAt."
-    )
-
-
-@strawberry.enum
-class OrderStatus(Enum):
-    OPEN = strawberry.enum_value(
-        "OPEN",
-        description=(
-            "A resting order: a LIMIT, or a STOP/STOP_LIMIT waiting for its trigger (or a "
-            "triggered STOP_LIMIT waiting for its limit)."
-        ),
-    )
-    FILLED = "FILLED"
-    CANCELLED = "CANCELLED"
-    REJECTED = "REJECTED"
-    EXPIRED = strawberry.enum_value(
-        "EXPIRED",
-        description="A DAY or GTD order that reached expiresAt unfilled; what it held is released.",
-    )
+from schema.catalogue import Asset, build_with_assets, built_asset
+from schema.common import from_attributes, given
+from schema.enums import OrderSide, OrderStatus, OrderType, TimeInForce
+from schema.payloads import mutation, payload
 
 
 @strawberry.type(description="An order of the signed-in user.")
@@ -136,14 +53,7 @@ class Order:
     expired_at: datetime | None = strawberry.field(description="When an EXPIRED order was closed.")
 
     preloaded_asset: strawberry.Private[Asset | None] = None
-
-    @strawberry.field
-    def asset(self) -> Asset:
-        # Orders are built with their asset already loaded (``build_orders``: one loader
-        # batch for a whole page; a page of rows: one statement), so this answers at once:
-        # no coroutine, no Info, and a completion plan covers it (schema/plans.py).
-        assert self.preloaded_asset is not None, "an Order built without its asset"
-        return self.preloaded_asset
+    asset: Asset = strawberry.field(resolver=built_asset)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], asset: Asset | None) -> Order:
@@ -171,35 +81,22 @@ class Order:
         )
 
     @classmethod
-    def from_model(cls, model: OrderModel, asset: AssetModel | None) -> Order:
-        return cls(
-            preloaded_asset=None if asset is None else Asset.from_model(asset),
-            asset_id=model.asset_id,
+    def from_model(cls, model: OrderModel, asset: Asset | None) -> Order:
+        return from_attributes(
+            cls,
+            model,
+            preloaded_asset=asset,
             id=strawberry.ID(str(model.id)),
-            client_order_id=model.client_order_id,
             # By name: a dict lookup, where Enum(value) goes through the metaclass call.
             side=OrderSide[model.side],
             type=OrderType[model.type],
             status=OrderStatus[model.status],
-            quantity=model.quantity,
-            limit_price=model.limit_price,
-            executed_price=model.executed_price,
-            total=model.total,
-            created_at=model.created_at,
-            filled_at=model.filled_at,
-            cancelled_at=model.cancelled_at,
-            stop_price=model.stop_price,
             time_in_force=TimeInForce[model.time_in_force],
-            expires_at=model.expires_at,
-            triggered_at=model.triggered_at,
-            expired_at=model.expired_at,
         )
 
 
 async def build_orders(info: Info, models: list[OrderModel]) -> list[Order]:
-    """Orders with their assets, loaded in one batch through the request's loader."""
-    assets = await resolve.assets_of(info.context, {model.asset_id for model in models})
-    return [Order.from_model(model, assets.get(model.asset_id)) for model in models]
+    return await build_with_assets(info.context, models, Order.from_model)
 
 
 def orders_from_rows(rows: Sequence[Mapping[str, Any]], with_assets: bool) -> list[Order]:
@@ -218,26 +115,8 @@ def orders_from_rows(rows: Sequence[Mapping[str, Any]], with_assets: bool) -> li
 
 
 async def build_order(info: Info, model: OrderModel) -> Order:
-    (order,) = await build_orders(info, [model])
+    (order,) = await build_with_assets(info.context, [model], Order.from_model)
     return order
-
-
-@strawberry.type
-class OrderEdge:
-    cursor: str
-    node: Order
-
-
-@strawberry.type
-class OrderConnection:
-    edges: list[OrderEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
 
 
 @strawberry.type(description="Units moved in or out of a position by an order fill.")
@@ -253,42 +132,18 @@ class AssetTransaction:
 
     @strawberry.field
     async def asset(self, info: Info) -> Asset:
-        return Asset.from_model(await resolve.asset_of(info.context, self.asset_id))
+        context = info.context
+        return Asset.of_request(context, await context.loaders.asset(self.asset_id))
 
     @strawberry.field
     async def order(self, info: Info) -> Order:
-        return await build_order(info, await resolve.order_by_id(info.context, self.order_id))
+        return await build_order(info, await info.context.loaders.order(self.order_id))
 
     @classmethod
     def from_model(cls, model: AssetTransactionModel) -> AssetTransaction:
-        return cls(
-            asset_id=model.asset_id,
-            order_id=model.order_id,
-            id=strawberry.ID(str(model.id)),
-            side=OrderSide[model.side],
-            quantity=model.quantity,
-            price=model.price,
-            total=model.total,
-            created_at=model.created_at,
+        return from_attributes(
+            cls, model, id=strawberry.ID(str(model.id)), side=OrderSide[model.side]
         )
-
-
-@strawberry.type
-class AssetTransactionEdge:
-    cursor: str
-    node: AssetTransaction
-
-
-@strawberry.type
-class AssetTransactionConnection:
-    edges: list[AssetTransactionEdge]
-    page_info: PageInfo
-    page: strawberry.Private[Page[Any]]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        """Counted only when asked for: a long history makes counting the dearest part."""
-        return await self.page.total()
 
 
 @strawberry.input
@@ -326,30 +181,28 @@ class PlaceOrderInput:
     def to_domain(self) -> OrderRequest:
         return OrderRequest(
             asset_symbol=self.asset_symbol,
-            side=self.side.name,
-            type=self.type.name,
+            side=self.side,
+            type=self.type,
             quantity=self.quantity,
             limit_price=given(self.limit_price),
             client_order_id=given(self.client_order_id),
             stop_price=given(self.stop_price),
             # An explicit null means the default, as leaving the field out does.
-            time_in_force=StoredTimeInForce[(given(self.time_in_force) or TimeInForce.GTC).name],
+            time_in_force=given(self.time_in_force) or TimeInForce.GTC,
             expires_at=given(self.expires_at),
         )
 
 
-@strawberry.type
+@payload
 class OrderPayload:
     order: Order | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@payload
 class CancelAllOrdersPayload:
     orders: list[Order] = strawberry.field(
         default_factory=list, description="The orders this call cancelled."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -361,31 +214,30 @@ class TradingQuery:
         )
     )
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
-        model = await resolve.order(info.context, str(id))
+        context = info.context
+        model = await context.services.history.order(context.require_user_id(), str(id))
         return None if model is None else await build_order(info, model)
 
 
 @strawberry.type
 class TradingMutation:
-    @strawberry.mutation
+    @mutation()
     async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
-        try:
-            order = await resolve.place_order(info.context, input.to_domain())
-        except BusinessError as failure:
-            return OrderPayload(errors=user_errors(failure))
+        context = info.context
+        order, asset = await context.services.orders.place_with_asset(
+            context.require_user_id(), input.to_domain()
+        )
+        # The asset as the order's transaction read it: the answer reads it no second time.
+        context.loaders.prime_assets([] if asset is None else [asset])
         return OrderPayload(order=await build_order(info, order))
 
-    @strawberry.mutation(
-        description="Cancels one of the user's OPEN orders and releases what it held."
-    )
+    @mutation(description="Cancels one of the user's OPEN orders and releases what it held.")
     async def cancel_order(self, info: Info, id: strawberry.ID) -> OrderPayload:
-        try:
-            order = await resolve.cancel_order(info.context, str(id))
-        except BusinessError as failure:
-            return OrderPayload(errors=user_errors(failure))
+        context = info.context
+        order = await context.services.orders.cancel(context.require_user_id(), str(id))
         return OrderPayload(order=await build_order(info, order))
 
-    @strawberry.mutation(
+    @mutation(
         description=(
             "Cancels every OPEN order of the user (of one asset when assetSymbol is given) in "
             "one transaction."
@@ -394,8 +246,6 @@ class TradingMutation:
     async def cancel_all_orders(
         self, info: Info, asset_symbol: str | None = None
     ) -> CancelAllOrdersPayload:
-        try:
-            orders = await resolve.cancel_all_orders(info.context, asset_symbol)
-        except BusinessError as failure:
-            return CancelAllOrdersPayload(errors=user_errors(failure))
+        context = info.context
+        orders = await context.services.orders.cancel_all(context.require_user_id(), asset_symbol)
         return CancelAllOrdersPayload(orders=await build_orders(info, orders))

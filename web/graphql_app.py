@@ -26,6 +26,8 @@ from strawberry.types.unset import UnsetType
 
 from domain.accounts import Authenticated
 from resolvers.context import Context, Services
+from schema.extensions.operation_limits import CODE as TOO_COMPLEX
+from schema.extensions.operation_limits import parsing_aborted
 from web.client_ip import client_address
 from web.media_types import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from web.playground import playground_page
@@ -233,8 +235,8 @@ class GraphQLApp(GraphQL[Context, None]):
         for error in errors:
             extensions = error.setdefault("extensions", {})
             if "code" not in extensions:
-                too_long = "Parsing aborted" in str(error.get("message", ""))
-                extensions["code"] = "QUERY_TOO_COMPLEX" if too_long else "GRAPHQL_PARSE_FAILED"
+                too_long = parsing_aborted(str(error.get("message", "")))
+                extensions["code"] = TOO_COMPLEX if too_long else "GRAPHQL_PARSE_FAILED"
         return response
 
     def encode_json(self, data: object) -> str:

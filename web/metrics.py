@@ -32,6 +32,8 @@ from sqlalchemy.pool import Pool, QueuePool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from domain.vocabulary import OrderSide, OrderType
+
 OTHER = "other"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
@@ -121,8 +123,8 @@ _operations = BoundedLabel(200)
 _outcomes = BoundedLabel(60)
 _codes = BoundedLabel(60)
 _scopes = BoundedLabel(30)
-SIDES = frozenset({"BUY", "SELL"})
-ORDER_TYPES = frozenset({"MARKET", "LIMIT", "STOP", "STOP_LIMIT"})
+SIDES = frozenset(OrderSide)
+ORDER_TYPES = frozenset(OrderType)
 
 
 # ------------------------------------------------------------------ recording

@@ -20,14 +20,16 @@ from domain.catalogue import Catalogue
 from domain.exports import Exports
 from domain.history import History
 from domain.insights.breaker import CircuitBreaker
-from domain.insights.service import Insights, provider_for
+from domain.insights.local import LocalAnalyser
+from domain.insights.providers import InsightsProvider
+from domain.insights.service import Insights
 from domain.insights.source import SnapshotSource
 from domain.limits import Limits
 from domain.login_guard import LoginGuard, LoginPolicy
 from domain.market.alerts import AlertFiring
 from domain.market.database_relay import DatabasePriceRelay
 from domain.market.engine import EngineTiming, PriceEngine
-from domain.market.feeds import CoinGeckoFeed, PriceFeed, SimulatedFeed
+from domain.market.feeds import PriceFeed, SimulatedFeed
 from domain.market.live import LiveHub
 from domain.market.matching import Matcher
 from domain.market.supervisor import ENGINE_LOCK_KEY, MarketSupervisor
@@ -43,10 +45,11 @@ from persistence import embedded, migrator
 from persistence.advisory_lock import AdvisoryLock
 from persistence.catalogue.loader import load_catalogue_if_empty
 from persistence.database import Database
-from persistence.red_pocket.loader import load_secret_words
 from persistence.stores import open_stores
 from persistence.stores.fallback import FallbackPubSub
 from resolvers.context import Services
+from web.adapters.coingecko import CoinGeckoFeed
+from web.adapters.secret_words import load_secret_words
 from web.config import Settings
 from web.metrics import ORDER_METRICS
 
@@ -228,6 +231,16 @@ async def start_runtime(settings: Settings) -> Runtime:
         )
         price_relay.start()
     return Runtime(settings, url, services, embedded_db, market, price_relay)
+
+
+def provider_for(api_key: str | None, model: str, timeout_s: float) -> InsightsProvider:
+    """Gemini when an API key is configured, else the local rule-based analyser."""
+    if api_key is None:
+        return LocalAnalyser()
+    # Imported only when used: the SDK adds over half a second to start-up.
+    from web.adapters.gemini import GeminiProvider
+
+    return GeminiProvider(api_key=api_key, model=model, timeout_s=timeout_s)
 
 
 def start_market(settings: Settings, services: Services) -> MarketSupervisor:

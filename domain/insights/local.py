@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from domain.insights.prompt import percent, pnl_percent, signed_percent, signed_usd, usd, whole
 from domain.insights.snapshot import PortfolioSnapshot
+from domain.vocabulary import OrderSide, OrderStatus
 
 LOCAL_MODEL = "local-rules-v1"
 
@@ -92,9 +93,9 @@ def _activity(snapshot: PortfolioSnapshot) -> str | None:
     latest = f"a {newest.side.lower()} of {newest.symbol}"
     if len(orders) == 1:
         return f"Your only order so far was {latest}."
-    buys = sum(1 for order in orders if order.side == "BUY")
+    buys = sum(1 for order in orders if order.side == OrderSide.BUY)
     sells = len(orders) - buys
-    still_open = sum(1 for order in orders if order.status == "OPEN")
+    still_open = sum(1 for order in orders if order.status == OrderStatus.OPEN)
     waiting = f", {still_open} still open" if still_open else ""
     if not sells or not buys:
         mix = "all buys" if not sells else "all sells"

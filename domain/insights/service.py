@@ -84,16 +84,6 @@ class SnapshotReader(Protocol):
     ) -> PortfolioSnapshot: ...
 
 
-def provider_for(api_key: str | None, model: str, timeout_s: float) -> InsightsProvider:
-    """Gemini when an API key is configured, else the local rule-based analyser."""
-    if api_key is None:
-        return LocalAnalyser()
-    # Imported only when used: the SDK adds over half a second to start-up.
-    from domain.insights.gemini import GeminiProvider
-
-    return GeminiProvider(api_key=api_key, model=model, timeout_s=timeout_s)
-
-
 class Insights:
     def __init__(
         self,

@@ -9,12 +9,12 @@ per tick interval, and hands them to this process's own subscribers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from domain.market.background import stop
 from domain.market.events import PRICES_CHANNEL, PriceTick, encode_ticks
 from persistence.database import Database
 from persistence.repositories.market import MarketRepository
@@ -51,10 +51,7 @@ class DatabasePriceRelay:
         self._task = asyncio.create_task(self._run(), name="database-price-relay")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task)
 
     async def _run(self) -> None:
         while True:

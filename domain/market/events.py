@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.vocabulary import OrderType, TimeInForce
 from persistence.models import Order, PriceAlert
 
 PRICES_CHANNEL = "prices"
@@ -60,36 +61,66 @@ def decode_ticks(message: str) -> list[PriceTick]:
     ]
 
 
-_ORDER_DECIMALS = ("quantity", "limit_price", "stop_price", "executed_price", "total")
-_ORDER_INSTANTS = (
-    "created_at",
-    "filled_at",
-    "cancelled_at",
-    "expires_at",
-    "triggered_at",
-    "expired_at",
+@dataclass(frozen=True, slots=True)
+class _RowFields:
+    """How a row's columns travel: as they are (ints and text), as decimal strings, or as
+    ISO instants; a column absent from a message (an older release sent it) reads as null."""
+
+    plain: tuple[str, ...]
+    decimals: tuple[str, ...]
+    instants: tuple[str, ...]
+
+    def encode(self, row: object) -> str:
+        document: dict[str, Any] = {name: getattr(row, name) for name in self.plain}
+        for name in self.decimals:
+            value = getattr(row, name)
+            document[name] = None if value is None else str(value)
+        for name in self.instants:
+            value = getattr(row, name)
+            document[name] = None if value is None else value.isoformat()
+        return json.dumps(document, separators=(",", ":"))
+
+    def decode(self, document: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {name: document[name] for name in self.plain}
+        for name in self.decimals:
+            text = document.get(name)
+            values[name] = None if text is None else Decimal(text)
+        for name in self.instants:
+            text = document.get(name)
+            values[name] = None if text is None else datetime.fromisoformat(text)
+        return values
+
+
+_ORDER_FIELDS = _RowFields(
+    plain=(
+        "id",
+        "user_id",
+        "asset_id",
+        "client_order_id",
+        "side",
+        "type",
+        "status",
+        "time_in_force",
+    ),
+    decimals=("quantity", "limit_price", "stop_price", "executed_price", "total"),
+    instants=(
+        "created_at",
+        "filled_at",
+        "cancelled_at",
+        "expires_at",
+        "triggered_at",
+        "expired_at",
+    ),
 )
-_ORDER_PLAIN = (
-    "id",
-    "user_id",
-    "asset_id",
-    "client_order_id",
-    "side",
-    "type",
-    "status",
-    "time_in_force",
+_ALERT_FIELDS = _RowFields(
+    plain=("id", "user_id", "asset_id", "condition", "status"),
+    decimals=("price", "triggered_price"),
+    instants=("created_at", "triggered_at"),
 )
 
 
 def encode_order(order: Order) -> str:
-    document: dict[str, Any] = {name: getattr(order, name) for name in _ORDER_PLAIN}
-    for name in _ORDER_DECIMALS:
-        value = getattr(order, name)
-        document[name] = None if value is None else str(value)
-    for name in _ORDER_INSTANTS:
-        value = getattr(order, name)
-        document[name] = None if value is None else value.isoformat()
-    return json.dumps(document, separators=(",", ":"))
+    return _ORDER_FIELDS.encode(order)
 
 
 def decode_order(message: str) -> Order:
@@ -97,39 +128,15 @@ def decode_order(message: str) -> Order:
     document = json.loads(message)
     # A process still running the previous release publishes orders without the stop
     # and time-in-force fields: those orders are LIMIT (GTC) or MARKET (IOC).
-    document.setdefault("time_in_force", "IOC" if document["type"] == "MARKET" else "GTC")
-    values: dict[str, Any] = {name: document[name] for name in _ORDER_PLAIN}
-    for name in _ORDER_DECIMALS:
-        text = document.get(name)
-        values[name] = None if text is None else Decimal(text)
-    for name in _ORDER_INSTANTS:
-        text = document.get(name)
-        values[name] = None if text is None else datetime.fromisoformat(text)
-    return Order(**values)
-
-
-_ALERT_DECIMALS = ("price", "triggered_price")
-_ALERT_INSTANTS = ("created_at", "triggered_at")
-_ALERT_PLAIN = ("id", "user_id", "asset_id", "condition", "status")
+    market = document["type"] == OrderType.MARKET
+    document.setdefault("time_in_force", TimeInForce.IOC if market else TimeInForce.GTC)
+    return Order(**_ORDER_FIELDS.decode(document))
 
 
 def encode_alert(alert: PriceAlert) -> str:
-    document: dict[str, Any] = {name: getattr(alert, name) for name in _ALERT_PLAIN}
-    for name in _ALERT_DECIMALS:
-        value = getattr(alert, name)
-        document[name] = None if value is None else str(value)
-    for name in _ALERT_INSTANTS:
-        value = getattr(alert, name)
-        document[name] = None if value is None else value.isoformat()
-    return json.dumps(document, separators=(",", ":"))
+    return _ALERT_FIELDS.encode(alert)
 
 
 def decode_alert(message: str) -> PriceAlert:
     """A detached PriceAlert carrying the published state (never added to a session)."""
-    document = json.loads(message)
-    values: dict[str, Any] = {name: document[name] for name in _ALERT_PLAIN}
-    for name in _ALERT_DECIMALS:
-        values[name] = None if document[name] is None else Decimal(document[name])
-    for name in _ALERT_INSTANTS:
-        values[name] = None if document[name] is None else datetime.fromisoformat(document[name])
-    return PriceAlert(**values)
+    return PriceAlert(**_ALERT_FIELDS.decode(json.loads(message)))

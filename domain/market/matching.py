@@ -20,16 +20,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain.errors import BusinessError, ErrorCode
-from domain.execution import BUY, settle_fill, trade_total
+from domain.execution import settle_fill, trade_total
 from domain.observers import NO_ORDER_OBSERVER, OrderObserver
-from domain.orders import STOP_LIMIT, Orders, order_value_problem, release_hold, stop_reached
+from domain.orders import Orders, order_value_problem, release_hold, stop_reached
+from domain.vocabulary import OrderSide, OrderStatus, OrderType
 from persistence.database import Database
-from persistence.models import Order
+from persistence.models import CashBalance, Order
 from persistence.repositories.balances import BalanceRepository
 from persistence.repositories.orders import OrderRepository
+from persistence.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ Step = Callable[[Prices], Awaitable[list[Order]]]
 
 def crosses(side: str, limit_price: Decimal, price: Decimal) -> bool:
     """BUY fills when the price falls to the limit or below, SELL when it rises to it or above."""
-    return price <= limit_price if side == BUY else price >= limit_price
+    return price <= limit_price if side == OrderSide.BUY else price >= limit_price
 
 
 class Matcher:
@@ -97,12 +97,7 @@ class Matcher:
         """
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
-            seen = await orders.get(order_id)
-            if seen is None or seen.status != "OPEN":
-                return None
-            # Same lock order as placing and cancelling: the owner's cash row first.
-            await BalanceRepository(session).lock(seen.user_id)
-            order = await orders.lock_open(order_id)
+            _locked_cash, order = await _lock_open(session, order_id)
             if order is None or order.limit_price is None:
                 return None  # cancelled, filled, or being filled by another process
             if order.stop_price is not None and order.triggered_at is None:
@@ -129,11 +124,7 @@ class Matcher:
         """
         async with self._db.transaction() as session:
             orders = OrderRepository(session)
-            seen = await orders.get(order_id)
-            if seen is None or seen.status != "OPEN" or seen.triggered_at is not None:
-                return None
-            balance = await BalanceRepository(session).lock(seen.user_id)
-            order = await orders.lock_open(order_id)
+            balance, order = await _lock_open(session, order_id, untriggered=True)
             if (
                 balance is None
                 or order is None
@@ -142,7 +133,7 @@ class Matcher:
                 or not stop_reached(order.side, order.stop_price, price)
             ):
                 return None
-            if order.type == STOP_LIMIT:
+            if order.type == OrderType.STOP_LIMIT:
                 changed = await orders.mark_triggered(order.id)
                 problem = None
             else:
@@ -150,7 +141,7 @@ class Matcher:
                 total = trade_total(order.side, order.quantity, price)
                 # What it holds is the buyer's too: only the rest must come from cash.
                 payable = balance.available + order.held_cash
-                if problem is None and order.side == BUY and total > payable:
+                if problem is None and order.side == OrderSide.BUY and total > payable:
                     problem = BusinessError(
                         ErrorCode.INSUFFICIENT_FUNDS,
                         f"the stop needs {total:,.2f} USD but only {payable:,.2f} USD is there",
@@ -167,21 +158,16 @@ class Matcher:
 
     async def _expire(self, order_id: int, _: None) -> Order | None:
         async with self._db.transaction() as session:
-            orders = OrderRepository(session)
-            seen = await orders.get(order_id)
-            if seen is None or seen.status != "OPEN":
-                return None
-            await BalanceRepository(session).lock(seen.user_id)
-            order = await orders.lock_open(order_id)
+            _locked_cash, order = await _lock_open(session, order_id)
             if order is None:
                 return None
             await release_hold(session, order)
-            changed = await orders.mark_expired(order.id)
+            changed = await OrderRepository(session).mark_expired(order.id)
         await self._orders.publish(changed)
         return changed
 
     @staticmethod
-    async def _settle(session: AsyncSession, order: Order, price: Decimal) -> Decimal:
+    async def _settle(session: Session, order: Order, price: Decimal) -> Decimal:
         return await settle_fill(
             session,
             user_id=order.user_id,
@@ -196,12 +182,31 @@ class Matcher:
 
     async def _report(self, changed: Order, price: Decimal, problem: BusinessError | None) -> Order:
         """After commit: observe, log and publish what one step did to one order."""
-        if changed.status == "FILLED":
+        if changed.status == OrderStatus.FILLED:
             self._observer.order_filled(changed)
         elif problem is not None:
             log.info("order %d rejected at %s: %s", changed.id, price, problem.message)
         await self._orders.publish(changed)
         return changed
+
+
+async def _lock_open(
+    session: Session, order_id: int, *, untriggered: bool = False
+) -> tuple[CashBalance | None, Order | None]:
+    """The owner's cash row and the order, locked, when a first unlocked look finds the
+    order OPEN (and, with ``untriggered``, not yet triggered); (None, None) otherwise.
+
+    Same lock order as placing and cancelling: the owner's cash row first. The order
+    comes back None when it left OPEN meanwhile or another process is holding it.
+    """
+    orders = OrderRepository(session)
+    seen = await orders.get(order_id)
+    if seen is None or seen.status != OrderStatus.OPEN:
+        return None, None
+    if untriggered and seen.triggered_at is not None:
+        return None, None
+    balance = await BalanceRepository(session).lock(seen.user_id)
+    return balance, await orders.lock_open(order_id)
 
 
 T = TypeVar("T")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from domain.market.background import stop
 from domain.market.engine import PriceEngine
 from persistence.advisory_lock import AdvisoryLock
 from persistence.outages import is_outage
@@ -36,10 +36,7 @@ class MarketSupervisor:
         self._task = asyncio.create_task(self._supervise(), name="market-supervisor")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop(self._task)
         await self._lock.release()
         await self._engine.feed.close()
 

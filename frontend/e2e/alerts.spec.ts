@@ -4,40 +4,12 @@
  * alert whose condition already holds fires at once and, created from elsewhere,
  * reaches the open page as a live toast over the websocket.
  */
-import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import { expect, nav, registerWithCash, test } from "./support";
 
-test.use({ baseURL: process.env.E2E_BASE_URL });
-
-const PASSWORD = "Correct-Horse-9-Battery";
-
-function nav(page: Page, name: string) {
-  return page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
-}
-
-test("alerts fire, the value chart and the watchlist show, the ledger downloads", async ({ page, context, request }) => {
-  await context.route("**/*", (route) => {
-    const host = new URL(route.request().url()).hostname;
-    return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
-  });
-  const pageErrors: string[] = [];
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  let rateLimited = 0;
-  page.on("response", (response) => {
-    if (response.status() === 429) rateLimited += 1;
-  });
-  const username = `alerts_${Date.now().toString(36)}`;
-
+test("alerts fire, the value chart and the watchlist show, the ledger downloads", async ({ page, request, pageErrors, budget }) => {
   await test.step("register and deposit", async () => {
-    await page.goto("/register");
-    await page.getByLabel("Username", { exact: true }).fill(username);
-    await page.getByLabel("Email", { exact: true }).fill(`${username}@example.com`);
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page).toHaveURL(/\/dashboard$/);
-    await nav(page, "Account").click();
-    await page.getByLabel("Amount to deposit (USD)").fill("1234.56");
-    await page.getByTestId("deposit-form").getByRole("button", { name: "Deposit" }).click();
+    await registerWithCash(page, "alerts", "1234.56");
     await expect(page.getByTestId("account-cash")).toHaveText("$1,234.56");
   });
 
@@ -101,5 +73,5 @@ test("alerts fire, the value chart and the watchlist show, the ledger downloads"
   });
 
   expect(pageErrors).toEqual([]);
-  expect(rateLimited).toBe(0);
+  expect(budget.rateLimited).toBe(0);
 });

@@ -6,21 +6,11 @@
  * saved as a screenshot in e2e/.results/screenshots/, or, with SCREENSHOTS_DIR set
  * (`make screenshots`), wherever that says: docs/screenshots/ for the README.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
+import type { Page } from "@playwright/test";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { confirmBuy, deposit, expect, fillRegistration, nav, newUsername, openOrders, screenshotsDir, test } from "./support";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-// The committed README pictures change only when asked for, not on every test run.
-const SHOTS = process.env.SCREENSHOTS_DIR
-  ? path.resolve(process.env.SCREENSHOTS_DIR)
-  : path.resolve(here, ".results/screenshots");
-mkdirSync(SHOTS, { recursive: true });
-
-test.use({ baseURL: process.env.E2E_BASE_URL });
-
-const PASSWORD = "Correct-Horse-9-Battery";
+const SHOTS = screenshotsDir();
 
 async function shot(page: Page, name: string, options: { toasts?: boolean } = {}): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
@@ -32,30 +22,8 @@ async function shot(page: Page, name: string, options: { toasts?: boolean } = {}
   });
 }
 
-function nav(page: Page, name: string) {
-  return page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
-}
-
-test("a trader's journey through the app", async ({ page, context, request }) => {
-  // No request leaves this machine: logos come from a CDN and fall back to initials.
-  await context.route("**/*", (route) => {
-    const host = new URL(route.request().url()).hostname;
-    return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
-  });
-  const pageErrors: string[] = [];
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  // The server grants each user a per-minute budget of operation points: a journey
-  // at robot speed must stay within it, or the app is too chatty.
-  let rateLimited = 0;
-  let lowestRemaining = Number.POSITIVE_INFINITY;
-  page.on("response", (response) => {
-    if (!response.url().endsWith("/graphql")) return;
-    if (response.status() === 429) rateLimited += 1;
-    const remaining = Number(response.headers()["x-ratelimit-remaining"]);
-    if (!Number.isNaN(remaining)) lowestRemaining = Math.min(lowestRemaining, remaining);
-  });
-
-  const username = `e2e_${Date.now().toString(36)}`;
+test("a trader's journey through the app", async ({ page, request, pageErrors, budget }) => {
+  const username = newUsername("e2e");
 
   await test.step("landing page shows live top assets", async () => {
     await page.goto("/");
@@ -67,9 +35,8 @@ test("a trader's journey through the app", async ({ page, context, request }) =>
 
   await test.step("register, with a field error shown next to its field first", async () => {
     await page.getByRole("link", { name: "Create a free account" }).click();
+    await fillRegistration(page, username);
     await page.getByLabel("Username", { exact: true }).fill("abc");
-    await page.getByLabel("Email", { exact: true }).fill(`${username}@example.com`);
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Create account" }).click();
     await expect(page.locator('[data-field="username"]')).toContainText("6 to 30");
     await page.getByLabel("Username", { exact: true }).fill(username);
@@ -81,9 +48,7 @@ test("a trader's journey through the app", async ({ page, context, request }) =>
   });
 
   await test.step("deposit play money", async () => {
-    await nav(page, "Account").click();
-    await page.getByLabel("Amount to deposit (USD)").fill("5000");
-    await page.getByTestId("deposit-form").getByRole("button", { name: "Deposit" }).click();
+    await deposit(page, "5000");
     await expect(page.getByTestId("account-cash")).toHaveText("$5,000.00");
     await expect(page.getByTestId("ledger").locator('tr[data-type="DEPOSIT"]')).toHaveCount(1);
     await expect(page.getByTestId("cash-chip")).toHaveText("$5,000.00");
@@ -150,11 +115,8 @@ test("a trader's journey through the app", async ({ page, context, request }) =>
     const limit = (Math.floor(price * 0.5 * 100) / 100).toFixed(2); // far below the market: it rests
     await ticket.getByLabel("Quantity (BTC)").fill("0.01");
     await ticket.getByLabel(/Limit price/).fill(limit);
-    await ticket.getByRole("button", { name: "Review buy order" }).click();
-    const dialog = page.getByRole("dialog", { name: "Confirm buy order" });
-    await dialog.getByRole("button", { name: "Confirm buy" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Limit buy placed" })).toBeVisible();
-    const open = page.getByTestId("open-orders").locator('tr[data-status="OPEN"]');
+    await confirmBuy(page, "Limit buy placed");
+    const open = openOrders(page);
     await expect(open).toHaveCount(1);
     await shot(page, "07-trade", { toasts: true });
     await open.getByRole("button", { name: /Cancel order/ }).click();
@@ -215,7 +177,7 @@ test("a trader's journey through the app", async ({ page, context, request }) =>
     await shot(page, "12-sign-in");
   });
 
-  test.info().annotations.push({ type: "rate budget", description: `lowest X-RateLimit-Remaining: ${lowestRemaining}` });
-  expect(rateLimited).toBe(0);
+  test.info().annotations.push({ type: "rate budget", description: `lowest X-RateLimit-Remaining: ${budget.lowestRemaining}` });
+  expect(budget.rateLimited).toBe(0);
   expect(pageErrors).toEqual([]);
 });

@@ -4,18 +4,11 @@
  * headers editor's bearer token, and stream a subscription over the websocket.
  * A screenshot of it goes with the others (docs/screenshots/ under `make screenshots`).
  */
-import { expect, test, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
+import type { Page } from "@playwright/test";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { expect, newUsername, PASSWORD, screenshotsDir, test } from "./support";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const SHOTS = process.env.SCREENSHOTS_DIR
-  ? path.resolve(process.env.SCREENSHOTS_DIR)
-  : path.resolve(here, ".results/screenshots");
-mkdirSync(SHOTS, { recursive: true });
-
-test.use({ baseURL: process.env.E2E_BASE_URL });
+const SHOTS = screenshotsDir();
 
 function playground(params: Record<string, string>): string {
   return `/graphql#${new URLSearchParams(params).toString()}`;
@@ -48,23 +41,13 @@ function response(page: Page) {
   return page.locator(".graphiql-response");
 }
 
-test("GraphiQL loads from the server alone and runs queries and subscriptions", async ({ page, context, request }) => {
-  const outside: string[] = [];
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === "127.0.0.1" || url.hostname === "localhost") return route.continue();
-    outside.push(url.href);
-    return route.abort();
-  });
-  const pageErrors: string[] = [];
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-
+test("GraphiQL loads from the server alone and runs queries and subscriptions", async ({ page, request, refused, pageErrors }) => {
   // A user to sign the query with, registered over plain HTTP.
-  const username = `gq_${Date.now().toString(36)}`;
+  const username = newUsername("gq");
   const registered = await request.post("/graphql", {
     data: {
       query: `mutation ($input: RegisterInput!) { register(input: $input) { token errors { code } } }`,
-      variables: { input: { username, email: `${username}@example.com`, password: "Correct-Horse-9-Battery" } },
+      variables: { input: { username, email: `${username}@example.com`, password: PASSWORD } },
     },
   });
   const token = (await registered.json()).data.register.token as string;
@@ -97,6 +80,6 @@ test("GraphiQL loads from the server alone and runs queries and subscriptions", 
     await page.getByRole("button", { name: /Stop query/ }).click();
   });
 
-  expect(outside, "no request left this machine").toEqual([]);
+  expect(refused, "no request left this machine").toEqual([]);
   expect(pageErrors).toEqual([]);
 });

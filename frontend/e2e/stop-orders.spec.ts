@@ -4,15 +4,7 @@
  * STOP_LIMIT good till a date rest in open orders with their stop and time in
  * force, and "Cancel all" releases what they held.
  */
-import { expect, test, type Page } from "@playwright/test";
-
-test.use({ baseURL: process.env.E2E_BASE_URL });
-
-const PASSWORD = "Correct-Horse-9-Battery";
-
-function nav(page: Page, name: string) {
-  return page.getByRole("navigation", { name: "Main" }).getByRole("link", { name });
-}
+import { confirmBuy, expect, openOrders, registerWithCash, test } from "./support";
 
 /** A price `factor` times the market's, to the cent. */
 function priceAt(market: number, factor: number): string {
@@ -25,25 +17,9 @@ function localInDays(days: number): string {
   return new Date(at.getTime() - at.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
-test("stop orders rest until cancelled all at once", async ({ page, context }) => {
-  await context.route("**/*", (route) => {
-    const host = new URL(route.request().url()).hostname;
-    return host === "127.0.0.1" || host === "localhost" ? route.continue() : route.abort();
-  });
-  const pageErrors: string[] = [];
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  const username = `stops_${Date.now().toString(36)}`;
-
+test("stop orders rest until cancelled all at once", async ({ page, pageErrors }) => {
   await test.step("register and deposit", async () => {
-    await page.goto("/register");
-    await page.getByLabel("Username", { exact: true }).fill(username);
-    await page.getByLabel("Email", { exact: true }).fill(`${username}@example.com`);
-    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page).toHaveURL(/\/dashboard$/);
-    await nav(page, "Account").click();
-    await page.getByLabel("Amount to deposit (USD)").fill("5000");
-    await page.getByTestId("deposit-form").getByRole("button", { name: "Deposit" }).click();
+    await registerWithCash(page, "stops", "5000");
     await expect(page.getByTestId("cash-chip")).toHaveText("$5,000.00");
   });
 
@@ -56,11 +32,8 @@ test("stop orders rest until cancelled all at once", async ({ page, context }) =
     await ticket.getByLabel("Quantity (BTC)").fill("0.01");
     await ticket.getByLabel(/Stop price/).fill(stop);
     await expect(page.getByTestId("preview-hold")).toHaveText(/^\$\d,\d{3}\.\d{2}$/);
-    await ticket.getByRole("button", { name: "Review buy order" }).click();
-    const dialog = page.getByRole("dialog", { name: "Confirm buy order" });
-    await dialog.getByRole("button", { name: "Confirm buy" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Stop buy placed" })).toBeVisible();
-    const open = page.getByTestId("open-orders").locator('tr[data-status="OPEN"]');
+    await confirmBuy(page, "Stop buy placed");
+    const open = openOrders(page);
     await expect(open).toHaveCount(1);
     await expect(open.getByTestId("order-stop")).toContainText("stop ≥");
     await expect(open.getByTestId("order-time-in-force")).toHaveText("GTC");
@@ -76,10 +49,8 @@ test("stop orders rest until cancelled all at once", async ({ page, context }) =
     await ticket.getByLabel(/Limit price/).fill(priceAt(market, 1.6));
     await ticket.getByLabel("Time in force").selectOption("GTD");
     await ticket.getByLabel("Expires at (your time)").fill(localInDays(7));
-    await ticket.getByRole("button", { name: "Review buy order" }).click();
-    await page.getByRole("dialog", { name: "Confirm buy order" }).getByRole("button", { name: "Confirm buy" }).click();
-    await expect(page.getByRole("status").filter({ hasText: "Stop-limit buy placed" })).toBeVisible();
-    const open = page.getByTestId("open-orders").locator('tr[data-status="OPEN"]');
+    await confirmBuy(page, "Stop-limit buy placed");
+    const open = openOrders(page);
     await expect(open).toHaveCount(2);
     await expect(open.getByTestId("order-time-in-force").filter({ hasText: "GTD" })).toContainText("until");
   });

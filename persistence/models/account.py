@@ -1,10 +1,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, func, text
+from sqlalchemy import CheckConstraint, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, now_column
+from persistence.models.base import Base, Cash, held_within, now_column, owner_id, serial_id
 
 
 class User(Base):
@@ -14,7 +14,7 @@ class User(Base):
         CheckConstraint("email = lower(email)", name="email_lower_case"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = serial_id()
     username: Mapped[str] = mapped_column(String(30))
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -39,9 +39,7 @@ class RevokedToken(Base):
     __tablename__ = "revoked_tokens"
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = owner_id(index=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
@@ -49,14 +47,9 @@ class CashBalance(Base):
     """A user's USD cash. ``held`` is the part reserved by open buy orders."""
 
     __tablename__ = "cash_balances"
-    __table_args__ = (
-        CheckConstraint("cash >= 0", name="cash_not_negative"),
-        CheckConstraint("held >= 0 AND held <= cash", name="held_within_cash"),
-    )
+    __table_args__ = held_within("cash")
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = owner_id(primary_key=True)
     cash: Mapped[Decimal] = mapped_column(Cash, default=Decimal("0.00"))
     held: Mapped[Decimal] = mapped_column(Cash, default=Decimal("0.00"))
     updated_at: Mapped[datetime] = now_column()

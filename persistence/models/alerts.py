@@ -1,23 +1,11 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    ForeignKey,
-    Identity,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Price, now_column
-
-ALERT_CONDITIONS = ("ABOVE", "BELOW")
-ALERT_STATUSES = ("ACTIVE", "TRIGGERED")
+from persistence.models.base import Base, Price, known, now_column, owner_id, serial_id
+from persistence.vocabulary import PriceAlertCondition, PriceAlertStatus
 
 
 class PriceAlert(Base):
@@ -25,8 +13,8 @@ class PriceAlert(Base):
 
     __tablename__ = "price_alerts"
     __table_args__ = (
-        CheckConstraint("condition IN ('ABOVE', 'BELOW')", name="condition_known"),
-        CheckConstraint("status IN ('ACTIVE', 'TRIGGERED')", name="status_known"),
+        known("condition", PriceAlertCondition, name="condition_known"),
+        known("status", PriceAlertStatus, name="status_known"),
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint(
             "(status = 'TRIGGERED') = (triggered_at IS NOT NULL AND triggered_price IS NOT NULL)",
@@ -43,12 +31,14 @@ class PriceAlert(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id", ondelete="CASCADE"))
     condition: Mapped[str] = mapped_column(String(5))
     price: Mapped[Decimal] = mapped_column(Price)
-    status: Mapped[str] = mapped_column(String(9), default="ACTIVE", server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(
+        String(9), default=PriceAlertStatus.ACTIVE, server_default=PriceAlertStatus.ACTIVE.value
+    )
     created_at: Mapped[datetime] = now_column()
     triggered_at: Mapped[datetime | None]
     triggered_price: Mapped[Decimal | None] = mapped_column(Price)
@@ -63,7 +53,7 @@ class WatchlistItem(Base):
         Index("ix_watchlist_items_user_added", "user_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = now_column()

@@ -1,7 +1,18 @@
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Numeric, func
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    MetaData,
+    Numeric,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -22,6 +33,30 @@ Price = Numeric(30, 10, asdecimal=True)
 Percent = Numeric(14, 4, asdecimal=True)
 BigAmount = Numeric(38, 8, asdecimal=True)
 """Market caps, volumes, supplies."""
+
+
+def known(column: str, words: type[StrEnum], name: str) -> CheckConstraint:
+    """Keeps ``column`` within one closed set of words (persistence/vocabulary.py)."""
+    listed = ", ".join(repr(str(word)) for word in words)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+def held_within(total: str) -> tuple[CheckConstraint, CheckConstraint]:
+    """``total`` is never negative, and ``held``, the part open orders reserve, lies within it."""
+    return (
+        CheckConstraint(f"{total} >= 0", name=f"{total}_not_negative"),
+        CheckConstraint(f"held >= 0 AND held <= {total}", name=f"held_within_{total}"),
+    )
+
+
+def serial_id() -> Mapped[int]:
+    """A BIGINT identity primary key."""
+    return mapped_column(BigInteger, Identity(), primary_key=True)
+
+
+def owner_id(**options: Any) -> Mapped[int]:
+    """The user a row belongs to; the row goes when the user does."""
+    return mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), **options)
 
 
 def now_column() -> Mapped[datetime]:

@@ -1,13 +1,11 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, now_column
-
-LEDGER_TYPES = ("DEPOSIT", "WITHDRAWAL", "ORDER_BUY", "ORDER_SELL", "REWARD")
-RED_POCKET_KINDS = ("SECRET", "CONSOLATION", "NONE")
+from persistence.models.base import Base, Cash, known, now_column, owner_id, serial_id
+from persistence.vocabulary import LedgerEntryType, RedPocketKind
 
 
 class LedgerEntry(Base):
@@ -15,15 +13,15 @@ class LedgerEntry(Base):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        CheckConstraint(f"type IN {LEDGER_TYPES!r}", name="type_known"),
+        known("type", LedgerEntryType, name="type_known"),
         CheckConstraint("balance_after >= 0", name="balance_after_not_negative"),
         Index("ix_ledger_entries_user_newest", "user_id", "id"),
         # Serves the daily-limit sums: one user's entries of one type since midnight UTC.
         Index("ix_ledger_entries_user_type_created", "user_id", "type", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     type: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal] = mapped_column(Cash)
     balance_after: Mapped[Decimal] = mapped_column(Cash)
@@ -36,9 +34,7 @@ class IdempotencyKey(Base):
 
     __tablename__ = "idempotency_keys"
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = owner_id(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     operation: Mapped[str] = mapped_column(String(10))
     amount: Mapped[Decimal] = mapped_column(Cash)
@@ -54,7 +50,7 @@ class RedPocketClaim(Base):
 
     __tablename__ = "red_pocket_claims"
     __table_args__ = (
-        CheckConstraint(f"kind IN {RED_POCKET_KINDS!r}", name="kind_known"),
+        known("kind", RedPocketKind, name="kind_known"),
         Index(
             "uq_red_pocket_claims_secret_daily",
             "user_id",
@@ -71,8 +67,8 @@ class RedPocketClaim(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     day: Mapped[date]
     kind: Mapped[str] = mapped_column(String(11))
     amount: Mapped[Decimal] = mapped_column(Cash)

@@ -1,12 +1,10 @@
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
-    Identity,
     Index,
     Integer,
     String,
@@ -15,42 +13,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from persistence.models.base import Base, Cash, Price, Quantity, now_column
-
-ORDER_SIDES = ("BUY", "SELL")
-ORDER_TYPES = ("MARKET", "LIMIT", "STOP", "STOP_LIMIT")
-ORDER_STATUSES = ("OPEN", "FILLED", "CANCELLED", "REJECTED", "EXPIRED")
-
-
-class TimeInForce(StrEnum):
-    """How long a resting order stays open; stored as its name."""
-
-    GTC = "GTC"
-    """Good till cancelled."""
-    IOC = "IOC"
-    """Immediate or cancel: never rests. Every MARKET order is IOC."""
-    DAY = "DAY"
-    """Until the end of the UTC day it was placed on."""
-    GTD = "GTD"
-    """Until its own expires_at."""
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+from persistence.models.base import (
+    Base,
+    Cash,
+    Price,
+    Quantity,
+    held_within,
+    known,
+    now_column,
+    owner_id,
+    serial_id,
+)
+from persistence.vocabulary import OrderSide, OrderStatus, OrderType, TimeInForce
 
 
 class Position(Base):
     """Units of one asset a user holds. ``held`` is reserved by open sell orders."""
 
     __tablename__ = "positions"
-    __table_args__ = (
-        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
-        CheckConstraint("held >= 0 AND held <= quantity", name="held_within_quantity"),
-    )
+    __table_args__ = held_within("quantity")
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = owner_id(primary_key=True)
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"), primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     held: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
@@ -66,11 +49,11 @@ class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("user_id", "client_order_id", name="uq_orders_user_client_order_id"),
-        CheckConstraint(_one_of("side", ORDER_SIDES), name="side_known"),
-        CheckConstraint(_one_of("type", ORDER_TYPES), name="type_known"),
-        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status_known"),
+        known("side", OrderSide, name="side_known"),
+        known("type", OrderType, name="type_known"),
+        known("status", OrderStatus, name="status_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint(_one_of("time_in_force", tuple(TimeInForce)), name="time_in_force_known"),
+        known("time_in_force", TimeInForce, name="time_in_force_known"),
         CheckConstraint(
             "(type IN ('LIMIT', 'STOP_LIMIT')) = (limit_price IS NOT NULL)",
             name="limit_price_iff_limit_types",
@@ -119,8 +102,8 @@ class Order(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"))
     client_order_id: Mapped[str | None] = mapped_column(String(64))
     side: Mapped[str] = mapped_column(String(4))
@@ -152,13 +135,13 @@ class AssetTransaction(Base):
 
     __tablename__ = "asset_transactions"
     __table_args__ = (
-        CheckConstraint(_one_of("side", ORDER_SIDES), name="side_known"),
+        known("side", OrderSide, name="side_known"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         Index("ix_asset_transactions_user_newest", "user_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[int] = serial_id()
+    user_id: Mapped[int] = owner_id()
     asset_id: Mapped[int] = mapped_column(Integer, ForeignKey("assets.id"))
     order_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("orders.id"))
     side: Mapped[str] = mapped_column(String(4))

@@ -1,1 +1,1 @@
-"""The red-pocket game's secret words, read from a JSON file at start-up."""
+"""The red-pocket game's sample secret words (secret_words.json), shipped for development."""

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import AssetTransaction
-from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, narrowed, newest_first
 
 
 class AssetTransactionRepository:
@@ -31,7 +31,4 @@ class AssetTransactionRepository:
 
     @staticmethod
     def _filters(user_id: int, asset_id: int | None) -> list[ColumnElement[bool]]:
-        filters: list[ColumnElement[bool]] = [AssetTransaction.user_id == user_id]
-        if asset_id is not None:
-            filters.append(AssetTransaction.asset_id == asset_id)
-        return filters
+        return narrowed(AssetTransaction.user_id == user_id, (AssetTransaction.asset_id, asset_id))

@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import CashBalance
+from persistence.repositories.row_locks import lock_one
 
 
 class BalanceRepository:
@@ -22,13 +23,7 @@ class BalanceRepository:
         Every money-moving transaction takes this lock first, so one user's
         transactions run one after the other and can never deadlock each other.
         """
-        statement = (
-            select(CashBalance)
-            .where(CashBalance.user_id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return (await self.session.scalars(statement)).first()
+        return await lock_one(self.session, CashBalance, CashBalance.user_id == user_id)
 
     async def apply(
         self, user_id: int, *, cash_delta: Decimal = Decimal(0), held_delta: Decimal = Decimal(0)

@@ -17,6 +17,14 @@ class KeysetPage(Generic[RowT]):
     has_more: bool
 
 
+def narrowed(
+    owner: ColumnElement[bool], *optional: tuple[Any, object | None]
+) -> list[ColumnElement[bool]]:
+    """The filters of a page: ``owner`` (whose rows), then ``column == value`` for each
+    (column, value) of ``optional`` whose value is given (None: no filter)."""
+    return [owner, *(column == value for column, value in optional if value is not None)]
+
+
 async def newest_first(
     session: AsyncSession,
     model: type[RowT],

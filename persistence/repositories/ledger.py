@@ -7,7 +7,8 @@ from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import IdempotencyKey, LedgerEntry
-from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, narrowed, newest_first
+from persistence.vocabulary import LedgerEntryType
 
 
 class LedgerRepository:
@@ -17,7 +18,7 @@ class LedgerRepository:
     async def append(
         self,
         user_id: int,
-        type_: str,
+        type_: LedgerEntryType,
         amount: Decimal,
         balance_after: Decimal,
         order_id: int | None = None,
@@ -38,7 +39,7 @@ class LedgerRepository:
     async def get(self, entry_id: int) -> LedgerEntry | None:
         return await self.session.get(LedgerEntry, entry_id)
 
-    async def total_since(self, user_id: int, type_: str, since: datetime) -> Decimal:
+    async def total_since(self, user_id: int, type_: LedgerEntryType, since: datetime) -> Decimal:
         """Sum of one user's entries of one type since ``since`` (index-only range)."""
         statement = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
             LedgerEntry.user_id == user_id,
@@ -48,8 +49,8 @@ class LedgerRepository:
         return Decimal(await self.session.scalar(statement) or 0)
 
     async def totals_since(
-        self, user_id: int, types: tuple[str, ...], since: datetime
-    ) -> dict[str, Decimal]:
+        self, user_id: int, types: tuple[LedgerEntryType, ...], since: datetime
+    ) -> dict[LedgerEntryType, Decimal]:
         statement = (
             select(LedgerEntry.type, func.sum(LedgerEntry.amount))
             .where(
@@ -63,7 +64,7 @@ class LedgerRepository:
         return {type_: sums.get(type_, Decimal("0.00")) for type_ in types}
 
     async def page(
-        self, user_id: int, *, before_id: int | None, limit: int, type_: str | None
+        self, user_id: int, *, before_id: int | None, limit: int, type_: LedgerEntryType | None
     ) -> KeysetPage[LedgerEntry]:
         return await newest_first(
             self.session,
@@ -73,15 +74,12 @@ class LedgerRepository:
             limit=limit,
         )
 
-    async def count(self, user_id: int, *, type_: str | None) -> int:
+    async def count(self, user_id: int, *, type_: LedgerEntryType | None) -> int:
         return await count_matching(self.session, LedgerEntry, self._filters(user_id, type_))
 
     @staticmethod
-    def _filters(user_id: int, type_: str | None) -> list[ColumnElement[bool]]:
-        filters: list[ColumnElement[bool]] = [LedgerEntry.user_id == user_id]
-        if type_ is not None:
-            filters.append(LedgerEntry.type == type_)
-        return filters
+    def _filters(user_id: int, type_: LedgerEntryType | None) -> list[ColumnElement[bool]]:
+        return narrowed(LedgerEntry.user_id == user_id, (LedgerEntry.type, type_))
 
 
 class IdempotencyRepository:
@@ -92,7 +90,12 @@ class IdempotencyRepository:
         return await self.session.get(IdempotencyKey, (user_id, key))
 
     async def record(
-        self, user_id: int, key: str, operation: str, amount: Decimal, ledger_entry_id: int
+        self,
+        user_id: int,
+        key: str,
+        operation: LedgerEntryType,
+        amount: Decimal,
+        ledger_entry_id: int,
     ) -> None:
         await self.session.execute(
             insert(IdempotencyKey).values(

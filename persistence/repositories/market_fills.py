@@ -16,6 +16,7 @@ import asyncpg
 from persistence.database import RawTransaction
 from persistence.models import Asset, Order
 from persistence.text import storable
+from persistence.vocabulary import LedgerEntryType, OrderSide, OrderStatus, OrderType, TimeInForce
 
 ZERO = Decimal(0)
 
@@ -114,9 +115,9 @@ class MarketFills:
         user_id: int,
         asset_id: int,
         client_order_id: str | None,
-        side: str,
+        side: OrderSide,
         quantity: Decimal,
-        time_in_force: str,
+        time_in_force: TimeInForce,
         price: Decimal,
         total: Decimal,
         expires_at: datetime | None,
@@ -124,7 +125,15 @@ class MarketFills:
         """A market order filled now: filled_at is the transaction's time."""
         row = await self.tx.fetchrow(
             INSERT_FILLED_ORDER,
-            *(user_id, asset_id, client_order_id, side, "MARKET", "FILLED", quantity),
+            *(
+                user_id,
+                asset_id,
+                client_order_id,
+                side,
+                OrderType.MARKET,
+                OrderStatus.FILLED,
+                quantity,
+            ),
             *(None, None, time_in_force, price, total, ZERO, ZERO, expires_at),
         )
         assert row is not None
@@ -140,7 +149,7 @@ class MarketFills:
         user_id: int,
         asset_id: int,
         order_id: int,
-        side: str,
+        side: OrderSide,
         quantity: Decimal,
         price: Decimal,
         total: Decimal,
@@ -157,6 +166,11 @@ class MarketFills:
         return cash
 
     async def append_ledger(
-        self, user_id: int, type_: str, amount: Decimal, balance_after: Decimal, order_id: int
+        self,
+        user_id: int,
+        type_: LedgerEntryType,
+        amount: Decimal,
+        balance_after: Decimal,
+        order_id: int,
     ) -> None:
         await self.tx.fetchrow(INSERT_LEDGER, user_id, type_, amount, balance_after, order_id)

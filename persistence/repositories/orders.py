@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Order
-from persistence.repositories.keyset import KeysetPage, count_matching, newest_first
+from persistence.repositories.keyset import KeysetPage, count_matching, narrowed, newest_first
+from persistence.repositories.row_locks import lock_one
+from persistence.vocabulary import OrderSide, OrderStatus
 
 
 class OrderRepository:
@@ -59,7 +61,7 @@ class OrderRepository:
         on instead of waiting, so several processes can match at once and none fills
         an order twice (the status check runs under the lock).
         """
-        statement = select(Order).where(Order.id == order_id, Order.status == "OPEN")
+        statement = select(Order).where(Order.id == order_id, Order.status == OrderStatus.OPEN)
         if user_id is not None:
             statement = statement.where(Order.user_id == user_id)
         statement = statement.with_for_update(skip_locked=True).execution_options(
@@ -69,37 +71,20 @@ class OrderRepository:
 
     async def lock_for_user(self, order_id: int, user_id: int) -> Order | None:
         """The user's order, row-locked (waiting for a concurrent holder), whatever its status."""
-        statement = (
-            select(Order)
-            .where(Order.id == order_id, Order.user_id == user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return (await self.session.scalars(statement)).first()
+        return await lock_one(self.session, Order, Order.id == order_id, Order.user_id == user_id)
 
     async def get(self, order_id: int) -> Order | None:
         return await self.session.get(Order, order_id)
 
     async def mark_filled(self, order_id: int, *, price: Decimal, total: Decimal) -> Order:
-        return await self._update(
-            order_id,
-            status="FILLED",
-            executed_price=price,
-            total=total,
-            filled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        values = _leaving_open(OrderStatus.FILLED, "filled_at")
+        return await self._update(order_id, executed_price=price, total=total, **values)
 
     async def mark_cancelled(self, order_id: int) -> Order:
-        return await self._update(
-            order_id, status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0
-        )
+        return await self._update(order_id, **_leaving_open(OrderStatus.CANCELLED, "cancelled_at"))
 
     async def mark_expired(self, order_id: int) -> Order:
-        return await self._update(
-            order_id, status="EXPIRED", expired_at=func.now(), held_cash=0, held_quantity=0
-        )
+        return await self._update(order_id, **_leaving_open(OrderStatus.EXPIRED, "expired_at"))
 
     async def mark_triggered(self, order_id: int) -> Order:
         """A STOP_LIMIT whose stop price was reached: still OPEN, now a limit order."""
@@ -109,27 +94,13 @@ class OrderRepository:
         self, order_id: int, *, price: Decimal, total: Decimal
     ) -> Order:
         """A STOP that triggered and executed in the same transaction."""
-        return await self._update(
-            order_id,
-            status="FILLED",
-            executed_price=price,
-            total=total,
-            triggered_at=func.now(),
-            filled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        values = _leaving_open(OrderStatus.FILLED, "triggered_at", "filled_at")
+        return await self._update(order_id, executed_price=price, total=total, **values)
 
     async def mark_triggered_and_rejected(self, order_id: int) -> Order:
         """A STOP that triggered but the account could not pay or deliver."""
-        return await self._update(
-            order_id,
-            status="REJECTED",
-            triggered_at=func.now(),
-            cancelled_at=func.now(),
-            held_cash=0,
-            held_quantity=0,
-        )
+        values = _leaving_open(OrderStatus.REJECTED, "triggered_at", "cancelled_at")
+        return await self._update(order_id, **values)
 
     async def lock_all_open(self, user_id: int, asset_id: int | None = None) -> list[Order]:
         """Every OPEN order of the user (of one asset), row-locked, oldest first.
@@ -137,7 +108,7 @@ class OrderRepository:
         Waits for concurrent holders (a matcher filling one of them): once it has
         them, none can be filled, triggered or expired until this transaction ends.
         """
-        statement = select(Order).where(Order.user_id == user_id, Order.status == "OPEN")
+        statement = select(Order).where(Order.user_id == user_id, Order.status == OrderStatus.OPEN)
         if asset_id is not None:
             statement = statement.where(Order.asset_id == asset_id)
         statement = (
@@ -149,7 +120,7 @@ class OrderRepository:
         statement = (
             update(Order)
             .where(Order.id.in_(order_ids))
-            .values(status="CANCELLED", cancelled_at=func.now(), held_cash=0, held_quantity=0)
+            .values(**_leaving_open(OrderStatus.CANCELLED, "cancelled_at"))
             .returning(Order)
             .execution_options(populate_existing=True, synchronize_session=False)
         )
@@ -157,9 +128,7 @@ class OrderRepository:
 
     async def mark_rejected(self, order_id: int) -> Order:
         """An open order the platform refused to fill; ``cancelled_at`` says when it left."""
-        return await self._update(
-            order_id, status="REJECTED", cancelled_at=func.now(), held_cash=0, held_quantity=0
-        )
+        return await self._update(order_id, **_leaving_open(OrderStatus.REJECTED, "cancelled_at"))
 
     async def _update(self, order_id: int, **values: Any) -> Order:
         statement = (
@@ -178,46 +147,50 @@ class OrderRepository:
         every asset of the tick, served by the partial index on open orders. A
         STOP_LIMIT is a limit order only once triggered.
         """
-        if not prices:
-            return []
-        ticks = _ticks(prices)
-        statement = (
-            select(Order.id, Order.asset_id)
-            .join(ticks, ticks.c.asset_id == Order.asset_id)
-            .where(
-                Order.status == "OPEN",
+
+        def crossed(price: Any) -> list[ColumnElement[bool]]:
+            return [
                 or_(Order.stop_price.is_(None), Order.triggered_at.is_not(None)),
                 or_(
-                    and_(Order.side == "BUY", Order.limit_price >= ticks.c.price),
-                    and_(Order.side == "SELL", Order.limit_price <= ticks.c.price),
+                    and_(Order.side == OrderSide.BUY, Order.limit_price >= price),
+                    and_(Order.side == OrderSide.SELL, Order.limit_price <= price),
                 ),
-            )
-            .order_by(Order.id)
-            .limit(limit)
-        )
-        return [
-            (order_id, asset_id) for order_id, asset_id in await self.session.execute(statement)
-        ]
+            ]
+
+        return await self._open_at(prices, limit, crossed)
 
     async def triggered_by(self, prices: dict[int, Decimal], limit: int) -> list[tuple[int, int]]:
         """(order id, asset id) of waiting stops these prices trigger, oldest first.
 
         BUY triggers when price >= stop, SELL when price <= stop.
         """
+
+        def triggered(price: Any) -> list[ColumnElement[bool]]:
+            return [
+                Order.triggered_at.is_(None),
+                or_(
+                    and_(Order.side == OrderSide.BUY, Order.stop_price <= price),
+                    and_(Order.side == OrderSide.SELL, Order.stop_price >= price),
+                ),
+            ]
+
+        return await self._open_at(prices, limit, triggered)
+
+    async def _open_at(
+        self,
+        prices: dict[int, Decimal],
+        limit: int,
+        conditions: Callable[[Any], list[ColumnElement[bool]]],
+    ) -> list[tuple[int, int]]:
+        """(order id, asset id) of OPEN orders meeting ``conditions`` at their asset's price
+        in the tick, oldest first: one statement for every asset of the tick."""
         if not prices:
             return []
         ticks = _ticks(prices)
         statement = (
             select(Order.id, Order.asset_id)
             .join(ticks, ticks.c.asset_id == Order.asset_id)
-            .where(
-                Order.status == "OPEN",
-                Order.triggered_at.is_(None),
-                or_(
-                    and_(Order.side == "BUY", Order.stop_price <= ticks.c.price),
-                    and_(Order.side == "SELL", Order.stop_price >= ticks.c.price),
-                ),
-            )
+            .where(Order.status == OrderStatus.OPEN, *conditions(ticks.c.price))
             .order_by(Order.id)
             .limit(limit)
         )
@@ -230,7 +203,7 @@ class OrderRepository:
         statement = (
             select(Order.id)
             .where(
-                Order.status == "OPEN",
+                Order.status == OrderStatus.OPEN,
                 Order.expires_at.is_not(None),
                 Order.expires_at <= func.now(),
             )
@@ -258,8 +231,8 @@ class OrderRepository:
         *,
         before_id: int | None,
         limit: int,
-        status: str | None = None,
-        side: str | None = None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
         asset_id: int | None = None,
     ) -> KeysetPage[Order]:
         filters = self._filters(user_id, status, side, asset_id)
@@ -269,8 +242,8 @@ class OrderRepository:
         self,
         user_id: int,
         *,
-        status: str | None = None,
-        side: str | None = None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
         asset_id: int | None = None,
     ) -> int:
         filters = self._filters(user_id, status, side, asset_id)
@@ -278,16 +251,25 @@ class OrderRepository:
 
     @staticmethod
     def _filters(
-        user_id: int, status: str | None, side: str | None, asset_id: int | None
+        user_id: int, status: OrderStatus | None, side: OrderSide | None, asset_id: int | None
     ) -> list[ColumnElement[bool]]:
-        filters: list[ColumnElement[bool]] = [Order.user_id == user_id]
-        if status is not None:
-            filters.append(Order.status == status)
-        if side is not None:
-            filters.append(Order.side == side)
-        if asset_id is not None:
-            filters.append(Order.asset_id == asset_id)
-        return filters
+        return narrowed(
+            Order.user_id == user_id,
+            (Order.status, status),
+            (Order.side, side),
+            (Order.asset_id, asset_id),
+        )
+
+
+def _leaving_open(status: OrderStatus, *stamped: str) -> dict[str, Any]:
+    """The values of an order leaving OPEN: its new status, the ``stamped`` columns set to
+    the transaction's time, and nothing held any more."""
+    return {
+        "status": status,
+        **dict.fromkeys(stamped, func.now()),
+        "held_cash": 0,
+        "held_quantity": 0,
+    }
 
 
 def _ticks(prices: dict[int, Decimal]) -> Any:

@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Asset, Position
+from persistence.repositories.row_locks import lock_one
 
 
 class PositionRepository:
@@ -15,13 +16,9 @@ class PositionRepository:
 
     async def lock(self, user_id: int, asset_id: int) -> Position | None:
         """SELECT ... FOR UPDATE on one position (taken after the user's cash row)."""
-        statement = (
-            select(Position)
-            .where(Position.user_id == user_id, Position.asset_id == asset_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
+        return await lock_one(
+            self.session, Position, Position.user_id == user_id, Position.asset_id == asset_id
         )
-        return (await self.session.scalars(statement)).first()
 
     async def lock_or_create(self, user_id: int, asset_id: int) -> Position:
         """The locked position, created empty first when the user never held the asset."""

@@ -7,6 +7,7 @@ from sqlalchemy import values as values_clause
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import PriceAlert, User
+from persistence.vocabulary import PriceAlertCondition, PriceAlertStatus
 
 
 class PriceAlertRepository:
@@ -25,12 +26,12 @@ class PriceAlertRepository:
 
     async def count_active(self, user_id: int) -> int:
         statement = select(func.count()).where(
-            PriceAlert.user_id == user_id, PriceAlert.status == "ACTIVE"
+            PriceAlert.user_id == user_id, PriceAlert.status == PriceAlertStatus.ACTIVE
         )
         return int(await self.session.scalar(statement) or 0)
 
     async def create(
-        self, *, user_id: int, asset_id: int, condition: str, price: Decimal
+        self, *, user_id: int, asset_id: int, condition: PriceAlertCondition, price: Decimal
     ) -> PriceAlert:
         statement = (
             insert(PriceAlert)
@@ -43,8 +44,10 @@ class PriceAlertRepository:
         """Fire one alert at ``price``, if it is still ACTIVE."""
         statement = (
             update(PriceAlert)
-            .where(PriceAlert.id == alert_id, PriceAlert.status == "ACTIVE")
-            .values(status="TRIGGERED", triggered_at=func.now(), triggered_price=price)
+            .where(PriceAlert.id == alert_id, PriceAlert.status == PriceAlertStatus.ACTIVE)
+            .values(
+                status=PriceAlertStatus.TRIGGERED, triggered_at=func.now(), triggered_price=price
+            )
             .returning(PriceAlert)
             # The alert was just inserted in this session: refresh it, do not reuse it.
             .execution_options(synchronize_session=False, populate_existing=True)
@@ -67,13 +70,23 @@ class PriceAlertRepository:
             update(PriceAlert)
             .where(
                 PriceAlert.asset_id == moved.c.asset_id,
-                PriceAlert.status == "ACTIVE",
+                PriceAlert.status == PriceAlertStatus.ACTIVE,
                 or_(
-                    and_(PriceAlert.condition == "ABOVE", moved.c.price >= PriceAlert.price),
-                    and_(PriceAlert.condition == "BELOW", moved.c.price <= PriceAlert.price),
+                    and_(
+                        PriceAlert.condition == PriceAlertCondition.ABOVE,
+                        moved.c.price >= PriceAlert.price,
+                    ),
+                    and_(
+                        PriceAlert.condition == PriceAlertCondition.BELOW,
+                        moved.c.price <= PriceAlert.price,
+                    ),
                 ),
             )
-            .values(status="TRIGGERED", triggered_at=func.now(), triggered_price=moved.c.price)
+            .values(
+                status=PriceAlertStatus.TRIGGERED,
+                triggered_at=func.now(),
+                triggered_price=moved.c.price,
+            )
             .returning(PriceAlert)
             .execution_options(synchronize_session=False)
         )
@@ -88,7 +101,9 @@ class PriceAlertRepository:
         )
         return (await self.session.scalars(statement)).first()
 
-    async def of_user(self, user_id: int, status: str | None, limit: int) -> list[PriceAlert]:
+    async def of_user(
+        self, user_id: int, status: PriceAlertStatus | None, limit: int
+    ) -> list[PriceAlert]:
         statement = select(PriceAlert).where(PriceAlert.user_id == user_id)
         if status is not None:
             statement = statement.where(PriceAlert.status == status)

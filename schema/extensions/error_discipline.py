@@ -18,8 +18,10 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from domain.errors import BusinessError, BusinessErrors
+from domain.errors import BusinessError
 from persistence.outages import RETRY_AFTER_S, UNAVAILABLE_MESSAGE, is_outage
+from schema.extensions.operation_limits import CODE as TOO_COMPLEX
+from schema.extensions.operation_limits import parsing_aborted
 
 log = logging.getLogger("cnop.errors")
 
@@ -31,9 +33,10 @@ def _request_id(context: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _with_code(error: GraphQLError, extensions: dict[str, Any]) -> GraphQLError:
+def _reshaped(error: GraphQLError, message: str | None = None, **extensions: Any) -> GraphQLError:
+    """``error`` at the same place, with ``message`` for its own and ``extensions`` added."""
     return GraphQLError(
-        error.message,
+        error.message if message is None else message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -44,17 +47,6 @@ def _with_code(error: GraphQLError, extensions: dict[str, Any]) -> GraphQLError:
 
 FOUND_VALUE = re.compile(r", found:? .*$", re.DOTALL)
 SUGGESTION = re.compile(r" ?Did you mean .*\?$")
-
-
-def _with_message(error: GraphQLError, message: str) -> GraphQLError:
-    return GraphQLError(
-        message,
-        nodes=error.nodes,
-        source=error.source,
-        positions=error.positions,
-        path=error.path,
-        extensions=error.extensions,
-    )
 
 
 def _nothing_succeeded(data: Any) -> bool:
@@ -92,21 +84,18 @@ class ErrorDiscipline(SchemaExtension):
         if original is None or isinstance(original, GraphQLError):
             if error.extensions and "code" in error.extensions:
                 return error
-            if "contains more than" in error.message and "Parsing aborted" in error.message:
-                return _with_code(error, {"code": "QUERY_TOO_COMPLEX"})
+            if parsing_aborted(error.message):
+                return _reshaped(error, code=TOO_COMPLEX)
             # graphql-core quotes the whole offending input ("found: {...}"), passwords
             # included: the client knows what it sent, nobody else needs to see it.
-            error = _with_message(error, FOUND_VALUE.sub(".", error.message))
+            message = FOUND_VALUE.sub(".", error.message)
             if self.hide_suggestions:
                 # Outside development, "Did you mean ...?" would map the schema for a prober.
-                error = _with_message(error, SUGGESTION.sub("", error.message))
+                message = SUGGESTION.sub("", message)
             code = "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
-            return _with_code(error, {"code": code})
+            return _reshaped(error, message, code=code)
         if isinstance(original, BusinessError):
-            return _with_code(error, {"code": str(original.code), "field": original.field})
-        if isinstance(original, BusinessErrors) and original.errors:
-            first = original.errors[0]
-            return _with_code(error, {"code": str(first.code), "field": first.field})
+            return _reshaped(error, code=str(original.code), field=original.field)
         request_id = _request_id(self.execution_context.context)
         if is_outage(original):
             log.warning(

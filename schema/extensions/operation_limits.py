@@ -69,6 +69,13 @@ def too_complex(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": CODE})
 
 
+def parsing_aborted(message: str) -> bool:
+    """Whether graphql-core's parser gave up at one of the bounds set below (tokens, the
+    document's length) or at its own nesting bound: a QUERY_TOO_COMPLEX, not a syntax
+    error. Such errors are raised uncoded, before any extension sees the document."""
+    return "Parsing aborted" in message
+
+
 def _refusal(shape: Shape, limits: OperationLimits) -> str | None:
     """Why a definition is refused whatever the variables, if it is."""
     if shape.depth > limits.max_depth:

@@ -29,6 +29,9 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
+from schema.extensions.operation_limits import CODE as TOO_COMPLEX
+from schema.extensions.operation_limits import parsing_aborted
+
 log = logging.getLogger("cnop.operations")
 
 NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
@@ -92,8 +95,8 @@ def _outcome_of(raised: BaseException) -> str:
         code = (raised.extensions or {}).get("code")
         if isinstance(code, str) and code:
             return code
-        if "Parsing aborted" in raised.message:
-            return "QUERY_TOO_COMPLEX"  # graphql-core's token limit
+        if parsing_aborted(raised.message):
+            return TOO_COMPLEX
         if isinstance(raised, GraphQLSyntaxError):
             return "GRAPHQL_PARSE_FAILED"
         return "GRAPHQL_VALIDATION_FAILED"

@@ -21,7 +21,6 @@ from graphql import ExecutionResult
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
-from persistence.stores.rate_limits import RateDecision
 from resolvers.context import Context, RateLimited
 from schema.extensions.operation_limits import OperationMeasure, request_measure
 
@@ -51,17 +50,15 @@ class RateLimitExtension(SchemaExtension):
         if not isinstance(context, Context):
             yield
             return
-        weight = self._weight()
+        weight, window = self._weight(), self.policy.window
         limiter = context.services.stores.rate_limiter
         budgets = [("ip", f"ip:{context.client_ip}", self.policy.ip_points)]
         if context.claims is not None:
             budgets.append(("user", f"user:{context.claims.user_id}", self.policy.user_points))
-        decisions: list[tuple[str, RateDecision]] = []
-        for scope, key, points in budgets:
-            decision = await limiter.hit(
-                f"ops:{key}", limit=points, window=self.policy.window, cost=weight
-            )
-            decisions.append((scope, decision))
+        decisions = [
+            (scope, await limiter.hit(f"ops:{key}", limit=points, window=window, cost=weight))
+            for scope, key, points in budgets
+        ]
         scope, binding = min(decisions, key=lambda d: (d[1].allowed, d[1].remaining))
         context.answer_http(
             headers={

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from domain.clock import utc_today
 from domain.errors import BusinessError, ErrorCode
 from domain.red_pocket import RedPocket
-from persistence.red_pocket.loader import DEFAULT_CONFIG, load_secret_words
+from web.adapters.secret_words import DEFAULT_CONFIG, load_secret_words
 from web.runtime import start_runtime
 
 CLAIM = """

@@ -11,12 +11,12 @@ from sqlalchemy import text
 
 from domain.market.engine import EngineTiming, percent_change
 from domain.market.events import PRICES_CHANNEL, decode_ticks
-from domain.market.feeds import CoinGeckoFeed
 from domain.market.supervisor import MarketSupervisor
 from persistence.advisory_lock import AdvisoryLock
 from persistence.stores import open_stores
 from tests.support.prices import T0, Clock, OnlyTheseFeed, engine_for
 from tests.support.trading import place, state
+from web.adapters.coingecko import CoinGeckoFeed
 
 
 async def asset_row(runtime, symbol):

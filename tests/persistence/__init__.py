@@ -1,4 +1,4 @@
 """The persistence adapters on their own.
 
-The migrations, the embedded PostgreSQL, and the Redis and in-memory stores.
+The migrations, the embedded PostgreSQL, the advisory lock, and the Redis and in-memory stores.
 """

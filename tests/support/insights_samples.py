@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 
 from domain.insights.breaker import CircuitBreaker
-from domain.insights.gemini import GeminiProvider
 from domain.insights.service import Insights
 from domain.insights.snapshot import Holding, PortfolioSnapshot, RecentOrder
 from persistence.stores.cache import MemoryCache
+from web.adapters.gemini import GeminiProvider
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 

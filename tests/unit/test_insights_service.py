@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from domain.insights.breaker import CircuitBreaker
-from domain.insights.gemini import MAX_OUTPUT_TOKENS
 from domain.insights.local import LOCAL_MODEL, LocalAnalyser
 from domain.insights.prompt import SYSTEM_INSTRUCTION, render_prompt
 from domain.insights.providers import FailureReason
@@ -42,6 +41,7 @@ from tests.support.insights_samples import (
     typical,
     with_noise,
 )
+from web.adapters.gemini import MAX_OUTPUT_TOKENS
 
 
 class RecordingCache(MemoryCache):

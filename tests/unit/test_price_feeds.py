@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import httpx
 
-from domain.market.feeds import CoinGeckoFeed, Quote, SimulatedFeed
+from domain.market.feeds import Quote, SimulatedFeed
 from tests.support.paths import TESTS
 from tests.support.prices import T0
+from web.adapters.coingecko import CoinGeckoFeed
 
 RECORDED = TESTS / "data" / "coingecko_markets.json"
 

@@ -1,20 +1,28 @@
 /**
  * Every GraphQL document the app sends. graphql-codegen reads this file and types
- * each document against schema/schema.graphql.
+ * each document against schema/schema.graphql. What several documents select
+ * alike is a fragment, so that they cannot drift apart.
  *
  * The server prices each operation by the page sizes it asks for (a variable `first`
  * at the value sent) against a per-minute budget: ask for the pages you show.
  */
 import { graphql } from "../gql";
 
-export const AssetSummaryFragment = graphql(`
-  fragment AssetSummary on Asset {
+/** What a list shows of an asset beside something else (an order, an alert). */
+export const AssetBriefFragment = graphql(`
+  fragment AssetBrief on Asset {
     symbol
     name
     imageUrl
+    price
+  }
+`);
+
+export const AssetSummaryFragment = graphql(`
+  fragment AssetSummary on Asset {
+    ...AssetBrief
     category
     isTradable
-    price
     priceUpdatedAt
     priceChange24h
     priceChange7d
@@ -53,12 +61,7 @@ export const OrderFieldsFragment = graphql(`
     createdAt
     filledAt
     cancelledAt
-    asset {
-      symbol
-      name
-      imageUrl
-      price
-    }
+    asset { ...AssetBrief }
   }
 `);
 
@@ -80,9 +83,7 @@ export const UserErrorFieldsFragment = graphql(`
 
 export const CashMovementResultFragment = graphql(`
   fragment CashMovementResult on BalancePayload {
-    balance {
-      ...BalanceFields
-    }
+    balance { ...BalanceFields }
     transaction {
       id
       type
@@ -90,9 +91,7 @@ export const CashMovementResultFragment = graphql(`
       balanceAfter
       createdAt
     }
-    errors {
-      ...UserErrorFields
-    }
+    errors { ...UserErrorFields }
   }
 `);
 
@@ -120,12 +119,46 @@ export const PositionFieldsFragment = graphql(`
     unrealizedPnl
     allocation
     asset {
-      symbol
-      name
-      imageUrl
-      price
+      ...AssetBrief
       priceChange24h
     }
+  }
+`);
+
+/** Enough to ask for the page after this one. */
+export const NextPageFragment = graphql(`
+  fragment NextPage on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);
+
+/** What the dashboard and the portfolio page show of a portfolio. */
+export const PortfolioValueFragment = graphql(`
+  fragment PortfolioValue on Portfolio {
+    cash
+    positionsValue
+    totalValue
+    asOf
+    positions { ...PositionFields }
+  }
+`);
+
+/** What registering and signing in answer alike. */
+export const AuthResultFragment = graphql(`
+  fragment AuthResult on AuthPayload {
+    token
+    expiresAt
+    user { ...UserProfile }
+    errors { ...UserErrorFields }
+  }
+`);
+
+/** What placing and cancelling an order answer alike. */
+export const OrderResultFragment = graphql(`
+  fragment OrderResult on OrderPayload {
+    order { ...OrderFields }
+    errors { ...UserErrorFields }
   }
 `);
 
@@ -135,9 +168,7 @@ export const ViewerQuery = graphql(`
   query Viewer {
     me {
       ...UserProfile
-      balance {
-        ...BalanceFields
-      }
+      balance { ...BalanceFields }
     }
   }
 `);
@@ -146,9 +177,7 @@ export const TopAssetsQuery = graphql(`
   query TopAssets {
     assets(first: 8) {
       edges {
-        node {
-          ...AssetSummary
-        }
+        node { ...AssetSummary }
       }
     }
   }
@@ -166,9 +195,7 @@ export const AssetsQuery = graphql(`
       }
       edges {
         cursor
-        node {
-          ...AssetSummary
-        }
+        node { ...AssetSummary }
       }
     }
   }
@@ -210,10 +237,7 @@ export const TradableAssetsQuery = graphql(`
     assets(first: 100, tradableOnly: true, orderBy: MARKET_CAP_RANK) {
       edges {
         node {
-          symbol
-          name
-          imageUrl
-          price
+          ...AssetBrief
           priceChange24h
           isTradable
         }
@@ -228,23 +252,11 @@ export const DashboardQuery = graphql(`
       id
       username
       firstName
-      balance {
-        ...BalanceFields
-      }
-      portfolio {
-        cash
-        positionsValue
-        totalValue
-        asOf
-        positions {
-          ...PositionFields
-        }
-      }
+      balance { ...BalanceFields }
+      portfolio { ...PortfolioValue }
       orders(first: 5) {
         edges {
-          node {
-            ...OrderFields
-          }
+          node { ...OrderFields }
         }
       }
     }
@@ -269,18 +281,12 @@ export const TradeContextQuery = graphql(`
   query TradeContext {
     me {
       id
-      balance {
-        ...BalanceFields
-      }
-      limits {
-        maxOrderValue
-      }
+      balance { ...BalanceFields }
+      limits { maxOrderValue }
       positions {
         quantity
         available
-        asset {
-          symbol
-        }
+        asset { symbol }
       }
     }
   }
@@ -293,9 +299,7 @@ export const OpenOrdersQuery = graphql(`
       orders(first: 20, status: OPEN) {
         totalCount
         edges {
-          node {
-            ...OrderFields
-          }
+          node { ...OrderFields }
         }
       }
     }
@@ -308,14 +312,9 @@ export const OrderHistoryQuery = graphql(`
       id
       orders(first: 10, after: $after) {
         totalCount
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
+        pageInfo { ...NextPage }
         edges {
-          node {
-            ...OrderFields
-          }
+          node { ...OrderFields }
         }
       }
     }
@@ -326,15 +325,7 @@ export const PortfolioQuery = graphql(`
   query Portfolio {
     me {
       id
-      portfolio {
-        cash
-        positionsValue
-        totalValue
-        asOf
-        positions {
-          ...PositionFields
-        }
-      }
+      portfolio { ...PortfolioValue }
     }
   }
 `);
@@ -345,10 +336,7 @@ export const AssetTransactionsQuery = graphql(`
       id
       assetTransactions(assetSymbol: $symbol, first: 10, after: $after) {
         totalCount
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
+        pageInfo { ...NextPage }
         edges {
           node {
             id
@@ -376,9 +364,7 @@ export const AccountQuery = graphql(`
   query Account {
     me {
       id
-      balance {
-        ...BalanceFields
-      }
+      balance { ...BalanceFields }
       limits {
         depositLimit
         depositedToday
@@ -398,10 +384,7 @@ export const LedgerQuery = graphql(`
       id
       transactions(first: 10, after: $after, type: $type) {
         totalCount
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
+        pageInfo { ...NextPage }
         edges {
           node {
             id
@@ -413,9 +396,7 @@ export const LedgerQuery = graphql(`
               id
               side
               quantity
-              asset {
-                symbol
-              }
+              asset { symbol }
             }
           }
         }
@@ -426,9 +407,7 @@ export const LedgerQuery = graphql(`
 
 export const ProfileQuery = graphql(`
   query Profile {
-    me {
-      ...UserProfile
-    }
+    me { ...UserProfile }
   }
 `);
 
@@ -436,31 +415,13 @@ export const ProfileQuery = graphql(`
 
 export const RegisterMutation = graphql(`
   mutation Register($input: RegisterInput!) {
-    register(input: $input) {
-      token
-      expiresAt
-      user {
-        ...UserProfile
-      }
-      errors {
-        ...UserErrorFields
-      }
-    }
+    register(input: $input) { ...AuthResult }
   }
 `);
 
 export const LoginMutation = graphql(`
   mutation Login($input: LoginInput!) {
-    login(input: $input) {
-      token
-      expiresAt
-      user {
-        ...UserProfile
-      }
-      errors {
-        ...UserErrorFields
-      }
-    }
+    login(input: $input) { ...AuthResult }
   }
 `);
 
@@ -468,9 +429,7 @@ export const LogoutMutation = graphql(`
   mutation Logout {
     logout {
       success
-      errors {
-        ...UserErrorFields
-      }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -478,12 +437,8 @@ export const LogoutMutation = graphql(`
 export const UpdateProfileMutation = graphql(`
   mutation UpdateProfile($input: UpdateProfileInput!) {
     updateProfile(input: $input) {
-      user {
-        ...UserProfile
-      }
-      errors {
-        ...UserErrorFields
-      }
+      user { ...UserProfile }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -495,64 +450,40 @@ export const ChangePasswordMutation = graphql(`
         id
         username
       }
-      errors {
-        ...UserErrorFields
-      }
+      errors { ...UserErrorFields }
     }
   }
 `);
 
 export const DepositMutation = graphql(`
   mutation Deposit($input: CashMovementInput!) {
-    deposit(input: $input) {
-      ...CashMovementResult
-    }
+    deposit(input: $input) { ...CashMovementResult }
   }
 `);
 
 export const WithdrawMutation = graphql(`
   mutation Withdraw($input: CashMovementInput!) {
-    withdraw(input: $input) {
-      ...CashMovementResult
-    }
+    withdraw(input: $input) { ...CashMovementResult }
   }
 `);
 
 export const PlaceOrderMutation = graphql(`
   mutation PlaceOrder($input: PlaceOrderInput!) {
-    placeOrder(input: $input) {
-      order {
-        ...OrderFields
-      }
-      errors {
-        ...UserErrorFields
-      }
-    }
+    placeOrder(input: $input) { ...OrderResult }
   }
 `);
 
 export const CancelOrderMutation = graphql(`
   mutation CancelOrder($id: ID!) {
-    cancelOrder(id: $id) {
-      order {
-        ...OrderFields
-      }
-      errors {
-        ...UserErrorFields
-      }
-    }
+    cancelOrder(id: $id) { ...OrderResult }
   }
 `);
 
 export const CancelAllOrdersMutation = graphql(`
   mutation CancelAllOrders($assetSymbol: String) {
     cancelAllOrders(assetSymbol: $assetSymbol) {
-      orders {
-        ...OrderFields
-      }
-      errors {
-        ...UserErrorFields
-      }
+      orders { ...OrderFields }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -562,12 +493,8 @@ export const ClaimRedPocketMutation = graphql(`
     claimRedPocket(phrase: $phrase) {
       amount
       gotRedPocket
-      balance {
-        ...BalanceFields
-      }
-      errors {
-        ...UserErrorFields
-      }
+      balance { ...BalanceFields }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -588,9 +515,7 @@ export const PriceTicksSubscription = graphql(`
 
 export const OrderUpdatesSubscription = graphql(`
   subscription OrderUpdates {
-    orderUpdates {
-      ...OrderFields
-    }
+    orderUpdates { ...OrderFields }
   }
 `);
 
@@ -605,12 +530,7 @@ export const PriceAlertFieldsFragment = graphql(`
     createdAt
     triggeredAt
     triggeredPrice
-    asset {
-      symbol
-      name
-      imageUrl
-      price
-    }
+    asset { ...AssetBrief }
   }
 `);
 
@@ -618,12 +538,8 @@ export const PriceAlertsQuery = graphql(`
   query PriceAlerts {
     me {
       id
-      active: priceAlerts(status: ACTIVE) {
-        ...PriceAlertFields
-      }
-      triggered: priceAlerts(status: TRIGGERED) {
-        ...PriceAlertFields
-      }
+      active: priceAlerts(status: ACTIVE) { ...PriceAlertFields }
+      triggered: priceAlerts(status: TRIGGERED) { ...PriceAlertFields }
     }
   }
 `);
@@ -631,12 +547,8 @@ export const PriceAlertsQuery = graphql(`
 export const CreatePriceAlertMutation = graphql(`
   mutation CreatePriceAlert($input: CreatePriceAlertInput!) {
     createPriceAlert(input: $input) {
-      alert {
-        ...PriceAlertFields
-      }
-      errors {
-        ...UserErrorFields
-      }
+      alert { ...PriceAlertFields }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -644,12 +556,8 @@ export const CreatePriceAlertMutation = graphql(`
 export const DeletePriceAlertMutation = graphql(`
   mutation DeletePriceAlert($id: ID!) {
     deletePriceAlert(id: $id) {
-      alert {
-        id
-      }
-      errors {
-        ...UserErrorFields
-      }
+      alert { id }
+      errors { ...UserErrorFields }
     }
   }
 `);
@@ -668,47 +576,37 @@ export const PortfolioHistoryQuery = graphql(`
   }
 `);
 
+/** What following and unfollowing an asset answer alike: the whole list, in order. */
+export const WatchlistResultFragment = graphql(`
+  fragment WatchlistResult on WatchlistPayload {
+    watchlist { ...AssetSummary }
+    errors { ...UserErrorFields }
+  }
+`);
+
 export const WatchlistQuery = graphql(`
   query Watchlist {
     me {
       id
-      watchlist {
-        ...AssetSummary
-      }
+      watchlist { ...AssetSummary }
     }
   }
 `);
 
 export const AddToWatchlistMutation = graphql(`
   mutation AddToWatchlist($symbol: String!) {
-    addToWatchlist(assetSymbol: $symbol) {
-      watchlist {
-        ...AssetSummary
-      }
-      errors {
-        ...UserErrorFields
-      }
-    }
+    addToWatchlist(assetSymbol: $symbol) { ...WatchlistResult }
   }
 `);
 
 export const RemoveFromWatchlistMutation = graphql(`
   mutation RemoveFromWatchlist($symbol: String!) {
-    removeFromWatchlist(assetSymbol: $symbol) {
-      watchlist {
-        ...AssetSummary
-      }
-      errors {
-        ...UserErrorFields
-      }
-    }
+    removeFromWatchlist(assetSymbol: $symbol) { ...WatchlistResult }
   }
 `);
 
 export const PriceAlertsSubscription = graphql(`
   subscription PriceAlertFired {
-    priceAlerts {
-      ...PriceAlertFields
-    }
+    priceAlerts { ...PriceAlertFields }
   }
 `);

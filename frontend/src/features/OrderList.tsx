@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import type { OrderFieldsFragment } from "../gql/graphql";
 import { AssetIcon } from "../components/AssetIcon";
+import { TableHead, type Column } from "../components/TableHead";
 import { formatDateTime } from "../lib/dates";
 import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
 
@@ -23,6 +24,8 @@ export function StatusTag({ status }: { status: string }) {
   return <span className={`tag status-${status.toLowerCase()}`}>{status.toLowerCase()}</span>;
 }
 
+const COLUMNS: Column[] = ["Asset", "Order", ["Quantity", "right"], ["Price", "right"], ["Total", "right hide-sm"], "Status", ["Time in force", "hide-sm"], ["Placed", "hide-sm"]];
+
 interface Props {
   orders: readonly OrderFieldsFragment[];
   onCancel?: (order: OrderFieldsFragment) => void;
@@ -34,19 +37,7 @@ interface Props {
 export function OrderList({ orders, onCancel, cancelling, testId }: Props) {
   return (
     <table className="table" data-testid={testId}>
-      <thead>
-        <tr>
-          <th>Asset</th>
-          <th>Order</th>
-          <th className="right">Quantity</th>
-          <th className="right">Price</th>
-          <th className="right hide-sm">Total</th>
-          <th>Status</th>
-          <th className="hide-sm">Time in force</th>
-          <th className="hide-sm">Placed</th>
-          {onCancel && <th aria-label="Actions" />}
-        </tr>
-      </thead>
+      <TableHead columns={COLUMNS}>{onCancel && <th aria-label="Actions" />}</TableHead>
       <tbody>
         {orders.map((order) => (
           <tr key={order.id} data-order-id={order.id} data-status={order.status}>

@@ -1,38 +1,7 @@
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { mockClient, withClient } from "../test/urql";
-import { OrderTicket } from "./OrderTicket";
-
-const asset = { symbol: "BTC", name: "Bitcoin", price: "104481.0509", isTradable: true };
-
-function order(overrides: Record<string, unknown> = {}) {
-  return {
-    __typename: "Order",
-    id: "7",
-    clientOrderId: "x",
-    side: "BUY",
-    type: "MARKET",
-    status: "FILLED",
-    quantity: "0.01",
-    limitPrice: null,
-    executedPrice: "104481.0509",
-    total: "1044.82",
-    createdAt: "2026-11-28T09:00:00+00:00",
-    filledAt: "2026-11-28T09:00:00+00:00",
-    cancelledAt: null,
-    asset: { __typename: "Asset", symbol: "BTC", name: "Bitcoin", imageUrl: null, price: "104481.0509" },
-    ...overrides,
-  };
-}
-
-function renderTicket(mutation?: (variables: Record<string, unknown>) => unknown, props: Partial<Parameters<typeof OrderTicket>[0]> = {}) {
-  const mock = mockClient({ mutation });
-  render(<OrderTicket asset={asset} cashAvailable="5000.00" positionAvailable="0" maxOrderValue="10000.00" {...props} />, {
-    wrapper: withClient(mock.client),
-  });
-  return mock;
-}
+import { anOrder as order, renderTicket } from "../test/orderTicket";
 
 describe("OrderTicket", () => {
   it("previews the total and the balance after as you type", async () => {

@@ -4,6 +4,8 @@ import { PlaceOrderMutation } from "../api/operations";
 import { Field, FormErrors } from "../components/Field";
 import { LivePrice } from "../components/LivePrice";
 import { Modal } from "../components/Modal";
+import { Options } from "../components/Options";
+import { Segmented } from "../components/Segmented";
 import { useToasts } from "../components/Toasts";
 import { formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
 import { describeRequestError, placeErrors, type PlacedErrors } from "../lib/errors";
@@ -59,20 +61,14 @@ function stopHint(side: Side, type: OrderKind): string {
   return type === "STOP" ? `Executes at the market price once the price ${when}.` : `Becomes a limit order once the price ${when}.`;
 }
 
-function Segmented<T extends string>({ label, value, options, onChange }: { label: string; value: T; options: Array<{ value: T; label: string; tone?: string }>; onChange: (value: T) => void }) {
+/** One line of the preview or the confirmation: a term and its figure (a number, unless className says otherwise). */
+function Figure({ term, className = "num", testId, children }: { term: string; className?: string | null; testId?: string; children: ReactNode }) {
   return (
-    <div className="segmented wide" role="group" aria-label={label}>
-      {options.map((option) => (
-        <button
-          key={option.value}
-          type="button"
-          className={`${option.value === value ? "active" : ""} ${option.tone ?? ""}`}
-          aria-pressed={option.value === value}
-          onClick={() => onChange(option.value)}
-        >
-          {option.label}
-        </button>
-      ))}
+    <div>
+      <dt>{term}</dt>
+      <dd className={className ?? undefined} data-testid={testId}>
+        {children}
+      </dd>
     </div>
   );
 }
@@ -158,6 +154,15 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
 
   const fieldError = (name: "quantity" | "limitPrice" | "stopPrice" | "expiresAt") =>
     serverErrors.fields[name] ?? ((draft[name] ?? "").trim() ? preview.errors[name] : undefined);
+  /** What each amount's <Field> takes from the draft: typed as decimals, checked as you type. */
+  const amount = (name: "quantity" | "limitPrice" | "stopPrice") => ({
+    name,
+    inputMode: "decimal" as const,
+    autoComplete: "off",
+    value: draft[name] ?? "",
+    onChange: (value: string) => update({ [name]: value }),
+    error: fieldError(name),
+  });
   const buying = draft.side === "BUY";
   const resting = draft.type !== "MARKET";
   const timeInForce: TimeInForce = draft.timeInForce ?? "GTC";
@@ -172,6 +177,7 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
         <LivePrice value={asset.price} className="big" testId="ticket-price" />
       </div>
       <Segmented<Side>
+        wide
         label="Side"
         value={draft.side}
         onChange={(side) => update({ side })}
@@ -181,6 +187,7 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
         ]}
       />
       <Segmented<OrderKind>
+        wide
         label="Order type"
         value={draft.type}
         onChange={(type) => update({ type })}
@@ -188,13 +195,8 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
       />
       <Field
         label={`Quantity (${asset.symbol})`}
-        name="quantity"
-        inputMode="decimal"
-        autoComplete="off"
+        {...amount("quantity")}
         placeholder="0.00"
-        value={draft.quantity}
-        onChange={(quantity) => update({ quantity })}
-        error={fieldError("quantity")}
         suffix={
           <button type="button" className="btn tiny ghost" onClick={fillMax}>
             Max
@@ -204,26 +206,16 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
       {usesStopPrice(draft.type) && (
         <Field
           label={`Stop price (USD per ${asset.symbol})`}
-          name="stopPrice"
-          inputMode="decimal"
-          autoComplete="off"
+          {...amount("stopPrice")}
           placeholder={asset.price}
-          value={draft.stopPrice ?? ""}
-          onChange={(stopPrice) => update({ stopPrice })}
-          error={fieldError("stopPrice")}
           hint={preview.triggersNow ? "The price is already there: this order triggers as soon as it is placed." : stopHint(draft.side, draft.type)}
         />
       )}
       {usesLimitPrice(draft.type) && (
         <Field
           label={`Limit price (USD per ${asset.symbol})`}
-          name="limitPrice"
-          inputMode="decimal"
-          autoComplete="off"
+          {...amount("limitPrice")}
           placeholder={asset.price}
-          value={draft.limitPrice}
-          onChange={(limitPrice) => update({ limitPrice })}
-          error={fieldError("limitPrice")}
           hint={buying ? "Fills when the price falls to this or lower." : "Fills when the price rises to this or higher."}
         />
       )}
@@ -231,11 +223,7 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
         <div className={`field ${serverErrors.fields.timeInForce ? "has-error" : ""}`}>
           <label htmlFor="time-in-force">Time in force</label>
           <select id="time-in-force" name="timeInForce" value={timeInForce} onChange={(event) => update({ timeInForce: event.target.value as TimeInForce })}>
-            {(Object.keys(TIME_IN_FORCE_LABELS) as TimeInForce[]).map((value) => (
-              <option key={value} value={value}>
-                {TIME_IN_FORCE_LABELS[value]} ({value})
-              </option>
-            ))}
+            <Options items={(Object.keys(TIME_IN_FORCE_LABELS) as TimeInForce[]).map((value) => ({ value, label: `${TIME_IN_FORCE_LABELS[value]} (${value})` }))} />
           </select>
           {serverErrors.fields.timeInForce && (
             <p className="field-error" role="alert" data-field="timeInForce">
@@ -257,44 +245,23 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
       )}
 
       <dl className="preview" aria-label="Order preview" data-testid="order-preview">
-        <div>
-          <dt>{usesLimitPrice(draft.type) ? "Limit price" : draft.type === "STOP" ? "Stop price" : "Market price"}</dt>
-          <dd className="num">{formatPrice(preview.price?.toFixed() ?? null)}</dd>
-        </div>
+        <Figure term={usesLimitPrice(draft.type) ? "Limit price" : draft.type === "STOP" ? "Stop price" : "Market price"}>{formatPrice(preview.price?.toFixed() ?? null)}</Figure>
         {resting && (
-          <div>
-            <dt>Held while open</dt>
-            <dd className="num" data-testid="preview-hold">
-              {describeHold(preview.hold, asset.symbol)}
-            </dd>
-          </div>
+          <Figure term="Held while open" testId="preview-hold">
+            {describeHold(preview.hold, asset.symbol)}
+          </Figure>
         )}
-        <div>
-          <dt>{buying ? "Estimated cost" : "Estimated proceeds"}</dt>
-          <dd className="num strong" data-testid="preview-total">
-            {formatUsd(preview.total?.toFixed(2) ?? null)}
-          </dd>
-        </div>
-        <div>
-          <dt>Cash available</dt>
-          <dd className="num">{formatUsd(cashAvailable)}</dd>
-        </div>
-        <div>
-          <dt>Cash after</dt>
-          <dd className={`num ${preview.cashAfter?.lt(0) ? "down" : ""}`} data-testid="preview-cash-after">
-            {formatUsd(preview.cashAfter?.toFixed(2) ?? null)}
-          </dd>
-        </div>
-        <div>
-          <dt>{asset.symbol} after</dt>
-          <dd className="num">{preview.positionAfter ? formatQuantity(preview.positionAfter.toFixed()) : formatQuantity(positionAvailable ?? "0")}</dd>
-        </div>
-        <div>
-          <dt>Order limits</dt>
-          <dd className="num small">
-            {formatUsd("1.00")} – {formatUsd(maxOrderValue)}
-          </dd>
-        </div>
+        <Figure term={buying ? "Estimated cost" : "Estimated proceeds"} className="num strong" testId="preview-total">
+          {formatUsd(preview.total?.toFixed(2) ?? null)}
+        </Figure>
+        <Figure term="Cash available">{formatUsd(cashAvailable)}</Figure>
+        <Figure term="Cash after" className={`num ${preview.cashAfter?.lt(0) ? "down" : ""}`} testId="preview-cash-after">
+          {formatUsd(preview.cashAfter?.toFixed(2) ?? null)}
+        </Figure>
+        <Figure term={`${asset.symbol} after`}>{preview.positionAfter ? formatQuantity(preview.positionAfter.toFixed()) : formatQuantity(positionAvailable ?? "0")}</Figure>
+        <Figure term="Order limits" className="num small">
+          {formatUsd("1.00")} – {formatUsd(maxOrderValue)}
+        </Figure>
       </dl>
 
       <FormErrors messages={serverErrors.form} />
@@ -319,46 +286,23 @@ export function OrderTicket({ asset, cashAvailable, positionAvailable, maxOrderV
         }
       >
         <dl className="confirm-list">
-          <div>
-            <dt>Order</dt>
-            <dd>
-              {typeLabel} {buying ? "buy" : "sell"} · {asset.name}
-              {resting ? ` · ${TIME_IN_FORCE_LABELS[timeInForce].toLowerCase()}` : ""}
-            </dd>
-          </div>
-          {usesStopPrice(draft.type) && (
-            <div>
-              <dt>Stop price</dt>
-              <dd className="num">{formatPrice(draft.stopPrice?.trim() || null)}</dd>
-            </div>
-          )}
-          <div>
-            <dt>Quantity</dt>
-            <dd className="num">
-              {formatQuantity(draft.quantity)} {asset.symbol}
-            </dd>
-          </div>
-          <div>
-            <dt>{usesLimitPrice(draft.type) ? "Limit price" : draft.type === "STOP" ? "Stop price" : "Price now"}</dt>
-            <dd className="num">{formatPrice(preview.price?.toFixed() ?? null)}</dd>
-          </div>
-          <div>
-            <dt>{buying ? "Estimated cost" : "Estimated proceeds"}</dt>
-            <dd className="num strong" data-testid="confirm-total">
-              {formatUsd(preview.total?.toFixed(2) ?? null)}
-            </dd>
-          </div>
-          <div>
-            <dt>Cash after</dt>
-            <dd className="num">{formatUsd(preview.cashAfter?.toFixed(2) ?? null)}</dd>
-          </div>
+          <Figure term="Order" className={null}>
+            {typeLabel} {buying ? "buy" : "sell"} · {asset.name}
+            {resting ? ` · ${TIME_IN_FORCE_LABELS[timeInForce].toLowerCase()}` : ""}
+          </Figure>
+          {usesStopPrice(draft.type) && <Figure term="Stop price">{formatPrice(draft.stopPrice?.trim() || null)}</Figure>}
+          <Figure term="Quantity">
+            {formatQuantity(draft.quantity)} {asset.symbol}
+          </Figure>
+          <Figure term={usesLimitPrice(draft.type) ? "Limit price" : draft.type === "STOP" ? "Stop price" : "Price now"}>{formatPrice(preview.price?.toFixed() ?? null)}</Figure>
+          <Figure term={buying ? "Estimated cost" : "Estimated proceeds"} className="num strong" testId="confirm-total">
+            {formatUsd(preview.total?.toFixed(2) ?? null)}
+          </Figure>
+          <Figure term="Cash after">{formatUsd(preview.cashAfter?.toFixed(2) ?? null)}</Figure>
           {resting && (
-            <div>
-              <dt>Held while open</dt>
-              <dd className="num" data-testid="confirm-hold">
-                {describeHold(preview.hold, asset.symbol)}
-              </dd>
-            </div>
+            <Figure term="Held while open" testId="confirm-hold">
+              {describeHold(preview.hold, asset.symbol)}
+            </Figure>
           )}
         </dl>
         <p className="muted small">

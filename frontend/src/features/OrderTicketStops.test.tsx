@@ -1,42 +1,19 @@
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { mockClient, withClient } from "../test/urql";
-import { OrderTicket } from "./OrderTicket";
+import { anOrder, renderTicket as renderAnyTicket } from "../test/orderTicket";
 
 const asset = { symbol: "BTC", name: "Bitcoin", price: "100000", isTradable: true };
 
-function order(overrides: Record<string, unknown> = {}) {
-  return {
-    __typename: "Order",
-    id: "9",
-    clientOrderId: "x",
-    side: "BUY",
-    type: "STOP",
-    status: "OPEN",
-    quantity: "0.01",
-    limitPrice: null,
-    stopPrice: "110000.00",
-    timeInForce: "GTC",
-    expiresAt: null,
-    triggeredAt: null,
-    expiredAt: null,
-    executedPrice: null,
-    total: null,
-    createdAt: "2026-12-04T09:00:00+00:00",
-    filledAt: null,
-    cancelledAt: null,
-    asset: { __typename: "Asset", symbol: "BTC", name: "Bitcoin", imageUrl: null, price: "100000" },
-    ...overrides,
-  };
+/** A buy stop at 110,000 resting good till cancelled, unless `fields` say otherwise. */
+function order(fields: Record<string, unknown> = {}) {
+  const resting = { id: "9", type: "STOP", status: "OPEN", stopPrice: "110000.00", timeInForce: "GTC", executedPrice: null, total: null, filledAt: null };
+  return anOrder({ ...resting, createdAt: "2026-12-04T09:00:00+00:00", asset: { __typename: "Asset", symbol: "BTC", name: "Bitcoin", imageUrl: null, price: asset.price }, ...fields });
 }
 
+/** The ticket at a market of 100,000 with half a BTC held. */
 function renderTicket(mutation?: (variables: Record<string, unknown>) => unknown) {
-  const mock = mockClient({ mutation });
-  render(<OrderTicket asset={asset} cashAvailable="5000.00" positionAvailable="0.5" maxOrderValue="10000.00" />, {
-    wrapper: withClient(mock.client),
-  });
-  return mock;
+  return renderAnyTicket(mutation, { asset, positionAvailable: "0.5" });
 }
 
 describe("OrderTicket stops and time in force", () => {

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useQuery } from "urql";
 import { PortfolioHistoryQuery } from "../api/operations";
 import { PriceChart } from "../components/PriceChart";
+import { Segmented } from "../components/Segmented";
 import { ErrorBanner, Skeleton } from "../components/Status";
 import type { HistoryRange } from "../gql/graphql";
 import { direction, formatUsd, toBig } from "../lib/decimal";
@@ -27,13 +28,7 @@ export function PortfolioChart() {
     <section className="card" aria-labelledby="value-title" data-testid="portfolio-chart">
       <div className="section-head">
         <h2 id="value-title">Account value</h2>
-        <div className="segmented" role="group" aria-label="Range">
-          {RANGES.map((item) => (
-            <button key={item.value} type="button" className={item.value === range ? "active" : ""} aria-pressed={item.value === range} onClick={() => setRange(item.value)}>
-              {item.label}
-            </button>
-          ))}
-        </div>
+        <Segmented label="Range" value={range} options={RANGES} onChange={setRange} />
       </div>
       {last && (
         <p className="small">

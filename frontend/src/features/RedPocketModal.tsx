@@ -4,7 +4,7 @@ import { ClaimRedPocketMutation } from "../api/operations";
 import { Field, FormErrors } from "../components/Field";
 import { Modal } from "../components/Modal";
 import { formatUsd, toBig } from "../lib/decimal";
-import { describeRequestError, placeErrors, type PlacedErrors } from "../lib/errors";
+import { answerErrors, hasErrors, type PlacedErrors } from "../lib/errors";
 
 interface Outcome {
   amount: string;
@@ -53,12 +53,9 @@ export function RedPocketModal({ open, onClose }: { open: boolean; onClose: () =
     setErrors({ fields: {}, form: [] });
     const result = await claim({ phrase: phrase.trim() });
     const payload = result.data?.claimRedPocket;
-    if (!payload) {
-      setErrors({ fields: {}, form: [describeRequestError(result.error) ?? "The guess was not sent."] });
-      return;
-    }
-    if (payload.errors.length) {
-      setErrors(placeErrors(payload.errors, ["phrase"]));
+    const placed = answerErrors(payload, result.error, "The guess was not sent.", ["phrase"]);
+    if (!payload || hasErrors(placed)) {
+      setErrors(placed);
       return;
     }
     setOutcome({ amount: payload.amount ?? "0.00", lucky: payload.gotRedPocket ?? false });

@@ -40,6 +40,19 @@ export function placeErrors(errors: readonly UserErrorLike[] | null | undefined,
   return placed;
 }
 
+/** The errors a mutation's answer leaves to show: when there is no payload, the
+ * request's failure (`failure` when it does not say why); otherwise the payload's
+ * UserErrors placed by field, none when it succeeded. */
+export function answerErrors(
+  payload: { errors: readonly UserErrorLike[] } | null | undefined,
+  error: CombinedError | undefined,
+  failure: string,
+  knownFields: readonly string[],
+): PlacedErrors {
+  if (!payload) return { fields: {}, form: [describeRequestError(error) ?? failure] };
+  return placeErrors(payload.errors, knownFields);
+}
+
 /** The same errors less the one for a field the person has just edited. */
 export function withoutField(placed: PlacedErrors, name: string): PlacedErrors {
   if (!(name in placed.fields)) return placed;

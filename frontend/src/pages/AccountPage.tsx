@@ -4,6 +4,8 @@ import { AccountQuery, LedgerQuery } from "../api/operations";
 import type { BalanceTransactionType } from "../gql/graphql";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Empty, ErrorBanner, Loading, Skeleton } from "../components/Status";
+import { Options } from "../components/Options";
+import { TableHead } from "../components/TableHead";
 import { CashForm } from "../features/CashForm";
 import { useAuth } from "../auth/AuthProvider";
 import { ExportDownloads } from "../features/ExportDownloads";
@@ -64,11 +66,7 @@ function Ledger() {
             setType(event.target.value as BalanceTransactionType | "");
           }}
         >
-          {TYPES.map((item) => (
-            <option key={item.value} value={item.value}>
-              {item.label}
-            </option>
-          ))}
+          <Options items={TYPES} />
         </select>
       </div>
       <ErrorBanner message={data ? null : describeRequestError(error)} />
@@ -79,15 +77,7 @@ function Ledger() {
       ) : (
         <>
           <table className="table">
-            <thead>
-              <tr>
-                <th>Date</th>
-                <th>Movement</th>
-                <th className="hide-sm">Details</th>
-                <th className="right">Amount</th>
-                <th className="right">Balance after</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Date", "Movement", ["Details", "hide-sm"], ["Amount", "right"], ["Balance after", "right"]]} />
             <tbody>
               {connection.edges.map(({ node }) => (
                 <tr key={node.id} data-type={node.type}>

@@ -7,6 +7,7 @@ import { AssetIcon } from "../components/AssetIcon";
 import { Change } from "../components/Change";
 import { LivePrice } from "../components/LivePrice";
 import { PriceChart } from "../components/PriceChart";
+import { Segmented } from "../components/Segmented";
 import { ErrorBanner, Loading, Skeleton } from "../components/Status";
 import { useLivePrices } from "../hooks/useLivePrices";
 import { formatDate, formatDateTime, formatTime } from "../lib/dates";
@@ -14,13 +15,13 @@ import { formatCompact, formatPrice, formatQuantity, formatUsd } from "../lib/de
 import { describeRequestError } from "../lib/errors";
 
 const RANGES = [
-  { key: "1h", label: "1H", hours: 1 },
-  { key: "24h", label: "24H", hours: 24 },
-  { key: "7d", label: "7D", hours: 24 * 7 },
-  { key: "30d", label: "30D", hours: 24 * 30 },
+  { value: "1h", label: "1H", hours: 1 },
+  { value: "24h", label: "24H", hours: 24 },
+  { value: "7d", label: "7D", hours: 24 * 7 },
+  { value: "30d", label: "30D", hours: 24 * 30 },
 ] as const;
 
-type RangeKey = (typeof RANGES)[number]["key"];
+type RangeKey = (typeof RANGES)[number]["value"];
 
 function sinceFor(hours: number): string {
   // Rounded to the minute so that re-renders ask for the same (cached) page.
@@ -42,7 +43,7 @@ export function AssetPage() {
   const { symbol = "" } = useParams();
   const { signedIn } = useAuth();
   const [range, setRange] = useState<RangeKey>("24h");
-  const chosen = RANGES.find((item) => item.key === range) ?? RANGES[1];
+  const chosen = RANGES.find((item) => item.value === range) ?? RANGES[1];
   const since = useMemo(() => sinceFor(chosen.hours), [chosen.hours]);
 
   const [{ data, fetching, error }, refetch] = useQuery({ query: AssetDetailQuery, variables: { symbol } });
@@ -106,13 +107,7 @@ export function AssetPage() {
       <section className="card chart-card" aria-label="Price chart">
         <div className="chart-head">
           <h2>Price</h2>
-          <div className="segmented" role="group" aria-label="Chart range">
-            {RANGES.map((item) => (
-              <button key={item.key} type="button" className={item.key === range ? "active" : ""} aria-pressed={item.key === range} onClick={() => setRange(item.key)}>
-                {item.label}
-              </button>
-            ))}
-          </div>
+          <Segmented label="Chart range" value={range} options={RANGES} onChange={setRange} />
         </div>
         {history.fetching && !history.data ? <Skeleton rows={5} /> : <PriceChart points={points} label={`${asset.symbol} price, ${chosen.label}`} />}
       </section>

@@ -7,6 +7,7 @@ import type { AssetOrder } from "../gql/graphql";
 import { AssetIcon } from "../components/AssetIcon";
 import { Change } from "../components/Change";
 import { LivePrice } from "../components/LivePrice";
+import { Options } from "../components/Options";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Empty, ErrorBanner, Skeleton } from "../components/Status";
 import { WatchStar } from "../features/WatchStar";
@@ -92,11 +93,7 @@ export function MarketPage() {
         <label className="inline">
           Sort by
           <select value={orderBy} onChange={(event) => setParam("sort", event.target.value)} aria-label="Sort by">
-            {SORTS.map((sort) => (
-              <option key={sort.value} value={sort.value}>
-                {sort.label}
-              </option>
-            ))}
+            <Options items={SORTS} />
           </select>
         </label>
         <label className="check">

@@ -6,6 +6,7 @@ import { Change } from "../components/Change";
 import { LivePrice } from "../components/LivePrice";
 import { Pager, useCursorPages } from "../components/Pager";
 import { Empty, ErrorBanner, Loading, Skeleton } from "../components/Status";
+import { TableHead } from "../components/TableHead";
 import { useLivePrices } from "../hooks/useLivePrices";
 import { formatDateTime } from "../lib/dates";
 import { direction, formatPercent, formatPrice, formatQuantity, formatUsd } from "../lib/decimal";
@@ -30,17 +31,7 @@ function AssetHistory({ symbol }: { symbol: string | null }) {
       ) : (
         <>
           <table className="table">
-            <thead>
-              <tr>
-                <th>Date</th>
-                <th>Asset</th>
-                <th>Side</th>
-                <th className="right">Quantity</th>
-                <th className="right">Price</th>
-                <th className="right">Total</th>
-                <th className="hide-sm">Order</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Date", "Asset", "Side", ["Quantity", "right"], ["Price", "right"], ["Total", "right"], ["Order", "hide-sm"]]} />
             <tbody>
               {connection.edges.map(({ node }) => (
                 <tr key={node.id}>
@@ -123,17 +114,7 @@ export function PortfolioPage() {
           </Empty>
         ) : (
           <table className="table" data-testid="positions">
-            <thead>
-              <tr>
-                <th>Asset</th>
-                <th className="right">Quantity</th>
-                <th className="right hide-sm">Average cost</th>
-                <th className="right">Price</th>
-                <th className="right">Market value</th>
-                <th className="right">Unrealised P&amp;L</th>
-                <th className="right">Allocation</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Asset", ["Quantity", "right"], ["Average cost", "right hide-sm"], ["Price", "right"], ["Market value", "right"], ["Unrealised P&L", "right"], ["Allocation", "right"]]} />
             <tbody>
               {valuation.positions.map(({ position, marketValue, unrealizedPnl, pnlPercent, allocation }) => {
                 const symbol = position.asset.symbol;

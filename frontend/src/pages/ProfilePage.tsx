@@ -6,7 +6,7 @@ import { useAuth } from "../auth/AuthProvider";
 import { Field, FormErrors } from "../components/Field";
 import { ErrorBanner, Loading } from "../components/Status";
 import { formatDate } from "../lib/dates";
-import { describeRequestError, placeErrors, withoutField, type PlacedErrors } from "../lib/errors";
+import { answerErrors, describeRequestError, hasErrors, withoutField, type PlacedErrors } from "../lib/errors";
 import { checkPassword } from "./RegisterPage";
 
 const PROFILE_FIELDS = ["email", "firstName", "lastName", "phone", "dateOfBirth", "marketingEmailsConsent"] as const;
@@ -56,18 +56,10 @@ export function ProfileForm({ user }: { user: UserProfileFragment }) {
       return;
     }
     const result = await update({ input });
-    const payload = result.data?.updateProfile;
-    if (!payload) {
-      setErrors({ fields: {}, form: [describeRequestError(result.error) ?? "The profile was not saved."] });
-      return;
-    }
+    const placed = answerErrors(result.data?.updateProfile, result.error, "The profile was not saved.", PROFILE_FIELDS);
+    setErrors(placed);
     // An empty errors list is success, whatever else the payload holds.
-    if (payload.errors.length) {
-      setErrors(placeErrors(payload.errors, PROFILE_FIELDS));
-      return;
-    }
-    setErrors(NO_ERRORS);
-    setSaved(true);
+    if (!hasErrors(placed)) setSaved(true);
   };
 
   return (
@@ -122,13 +114,9 @@ function PasswordForm({ username }: { username: string }) {
     setDone(false);
     if (mismatch || weak) return;
     const result = await change({ input: { currentPassword: current, newPassword: next } });
-    const payload = result.data?.changePassword;
-    if (!payload) {
-      setErrors({ fields: {}, form: [describeRequestError(result.error) ?? "The password was not changed."] });
-      return;
-    }
-    if (payload.errors.length) {
-      setErrors(placeErrors(payload.errors, PASSWORD_FIELDS));
+    const placed = answerErrors(result.data?.changePassword, result.error, "The password was not changed.", PASSWORD_FIELDS);
+    if (hasErrors(placed)) {
+      setErrors(placed);
       return;
     }
     // A password change revokes every token, this one included: sign in again with the new one.

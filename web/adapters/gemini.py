@@ -1,4 +1,5 @@
-"""The Gemini provider, over the google-genai SDK's async client."""
+"""The Gemini provider, over the google-genai SDK's async client: an adapter behind the
+domain's InsightsProvider port (domain/insights/providers.py)."""
 
 from __future__ import annotations
 

@@ -2,6 +2,10 @@
 
 A missing or malformed file is logged and leaves the game with no secret words:
 guessing still works (every phrase is a wrong guess), and start-up goes on.
+
+An adapter at the edge, beside the settings that name the file: it checks amounts by
+the domain's money rules, which persistence (where the sample file ships, in
+persistence/red_pocket/) may not import.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from domain.money import decimal_places
+from web.config import SAMPLE_RED_POCKET_CONFIG
 
 log = logging.getLogger("cnop.red_pocket")
 
-DEFAULT_CONFIG = Path(__file__).with_name("secret_words.json")
+DEFAULT_CONFIG = SAMPLE_RED_POCKET_CONFIG
 
 
 class MalformedConfig(ValueError):
