@@ -30,8 +30,17 @@ _hasher = PasswordHasher(
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0A!")
 
 
-def _hash(password: str) -> str:
+def hash_password(password: str) -> str:
+    """An argon2id hash with today's parameters, computed on the calling thread.
+
+    For seeding users where nothing else waits on the thread (scripts, test fixtures);
+    requests hash through ``PasswordHashing``, which bounds how many run at once.
+    """
     return _hasher.hash(password)
+
+
+def _hash(password: str) -> str:
+    return hash_password(password)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:

@@ -25,13 +25,14 @@ import pytest
 import redis.asyncio as aioredis
 from sqlalchemy import text
 
-from domain.passwords import _hasher
+from domain.passwords import hash_password
 from domain.tokens import TokenCodec
 from persistence import embedded, migrator
 from persistence.catalogue.loader import load_catalogue_if_empty
 from persistence.database import Database, sync_free_url
 from persistence.repositories.users import UserRepository
 from persistence.stores import open_stores
+from tests.support.servers import own_database
 from web.app import create_app
 from web.config import Settings
 from web.runtime import Runtime, start_runtime
@@ -39,7 +40,7 @@ from web.runtime import Runtime, start_runtime
 LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 TEST_PASSWORD = "Correct-Horse-9-Battery"
-TEST_PASSWORD_HASH = _hasher.hash(TEST_PASSWORD)
+TEST_PASSWORD_HASH = hash_password(TEST_PASSWORD)
 JWT_SECRET = "test-secret-" + "x" * 40
 
 
@@ -90,6 +91,27 @@ async def database_url(data_dir: Path) -> AsyncIterator[str]:
         await admin.close()
         if used_embedded:
             await asyncio.to_thread(embedded.release, data_dir)
+
+
+@pytest.fixture
+async def empty_database(database_url):
+    """A database of its own with no tables yet, dropped after the test."""
+    name = f"cnop_migrations_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(sync_free_url(database_url))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def shared_database(database_url):
+    """A migrated database of its own, for several server processes to share: an engine
+    there moves every price it finds, which the session's database must not see."""
+    async with own_database(database_url, "cnop_shared") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

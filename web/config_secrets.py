@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 EXAMPLE_SECRETS = frozenset(
     {
-        # deploy/compose.env.example (tests/test_production_secrets.py keeps them in step)
+        # deploy/compose.env.example (tests/web/test_production_secrets.py keeps them in step)
         "replace-with-48-random-url-safe-characters-from-the-command-above",
         "replace-with-a-database-password",
         "replace-with-a-grafana-password",

@@ -87,6 +87,15 @@ class Client:
         return None if closed.value.rcvd is None else closed.value.rcvd.code
 
 
+async def open_client(url: str, payload: dict[str, Any] | None = None) -> tuple[Client, Any]:
+    """A connection that has sent its init, for tests that close it themselves."""
+    manager = connect(url, subprotocols=PROTOCOLS)
+    ws = await manager.__aenter__()
+    client = Client(ws)
+    await client.send({"type": "connection_init", "payload": payload or {}})
+    return client, manager
+
+
 @asynccontextmanager
 async def ws_client(url: str, token: str | None = None) -> AsyncIterator[Client]:
     """A connection acknowledged by the server, signed in when ``token`` is given."""

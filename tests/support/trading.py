@@ -36,6 +36,16 @@ mutation CancelAll($symbol: String) {{
 ORDER = f"query($id: ID!) {{ order(id: $id) {{ {ORDER_FIELDS} }} }}"
 BOOKS = """{ me { balance { cash available }
   positions { asset { symbol } quantity available } } }"""
+STATE = """{ me {
+  balance { cash available }
+  positions { asset { symbol } quantity available averageCost marketValue unrealizedPnl allocation }
+  portfolio { cash positionsValue totalValue asOf positions { asset { symbol } allocation } }
+} }"""
+
+
+async def trader_and_asset(make_user: Any, make_asset: Any, cash: str, price: str) -> Any:
+    """A user funded with ``cash``, and a fresh asset at ``price`` that only the test trades."""
+    return await make_user(cash=cash), await make_asset(price)
 
 
 async def place(gql: Any, user: Any, symbol: str, side: str, quantity: str, **extra: Any) -> Any:
@@ -48,6 +58,14 @@ async def placed(gql: Any, user: Any, symbol: str, side: str, quantity: str, **e
     payload = await place(gql, user, symbol, side, quantity, **extra)
     assert payload["errors"] == [], payload["errors"]
     return payload["order"]
+
+
+async def limit_order_id(
+    gql: Any, user: Any, symbol: str, side: str, quantity: str, limit: str
+) -> str:
+    """The id of a LIMIT order that must be accepted."""
+    placement = await placed(gql, user, symbol, side, quantity, type="LIMIT", limitPrice=limit)
+    return str(placement["id"])
 
 
 async def cancel(gql: Any, user: Any, order_id: str) -> Any:
@@ -74,6 +92,18 @@ async def books(gql: Any, user: Any) -> dict[str, Any]:
     }
 
 
+async def state(gql: Any, user: Any) -> Any:
+    """Cash, positions with their cost and value, and the portfolio's totals."""
+    return (await gql(STATE, token=user.token))["me"]
+
+
+def settled(cash: str, units: dict[str, str] | None = None) -> dict[str, Any]:
+    """Books with nothing held back, as ``books`` reads them: all the cash available and
+    every unit of each position free."""
+    positions = {symbol: (quantity, quantity) for symbol, quantity in (units or {}).items()}
+    return {"cash": cash, "available": cash, "positions": positions}
+
+
 def codes(payload: Any) -> list[tuple[str, str | None]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
@@ -83,6 +113,24 @@ async def asset_id(runtime: Any, symbol: str) -> int:
         return int(
             await session.scalar(text("SELECT id FROM assets WHERE symbol = :s"), {"s": symbol})
         )
+
+
+async def tick_at(runtime: Any, step: Any, symbol: str, price: str) -> list[Order]:
+    """One matcher step (``match``, ``run`` or ``trigger_stops``) over one asset at ``price``:
+    the orders it changed."""
+    changed: list[Order] = await step({await asset_id(runtime, symbol): Decimal(price)})
+    return changed
+
+
+async def sold_on_tick(
+    gql: Any, runtime: Any, matcher: Matcher, user: Any, symbol: str, **at: str
+) -> Any:
+    """Buy ``bought`` units at market, rest a SELL limit for ``sold`` of them at ``limit``,
+    run the matcher's pass at ``tick``: the order as it stands afterwards."""
+    await place(gql, user, symbol, "BUY", at["bought"])
+    order_id = await limit_order_id(gql, user, symbol, "SELL", at["sold"], at["limit"])
+    await tick_at(runtime, matcher.match, symbol, at["tick"])
+    return await order(gql, user, order_id)
 
 
 async def expire_now(runtime: Any, order_id: str) -> None:

@@ -1,0 +1,1 @@
+"""Concurrency: money moved by many requests at once, and several server processes."""

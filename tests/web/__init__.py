@@ -1,0 +1,1 @@
+"""The web server itself: its settings, its process, its deployment files, its logs and traces."""
