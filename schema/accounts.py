@@ -155,7 +155,7 @@ class User:
 
     @classmethod
     def from_model(cls, model: UserModel) -> User:
-        return from_attributes(cls, model, model=model, id=strawberry.ID(str(model.id)))
+        return from_attributes(cls, model, model=model)
 
 
 @strawberry.input

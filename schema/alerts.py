@@ -32,14 +32,7 @@ class PriceAlert:
 
     @classmethod
     def from_model(cls, model: PriceAlertModel, asset: Asset | None) -> PriceAlert:
-        return from_attributes(
-            cls,
-            model,
-            preloaded_asset=asset,
-            id=strawberry.ID(str(model.id)),
-            condition=PriceAlertCondition[model.condition],
-            status=PriceAlertStatus[model.status],
-        )
+        return from_attributes(cls, model, preloaded_asset=asset)
 
 
 async def build_alerts(info: Info, models: list[PriceAlertModel]) -> list[PriceAlert]:

@@ -50,9 +50,7 @@ class BalanceTransaction:
 
     @classmethod
     def from_model(cls, model: LedgerEntry) -> BalanceTransaction:
-        return from_attributes(
-            cls, model, id=strawberry.ID(str(model.id)), type=BalanceTransactionType(model.type)
-        )
+        return from_attributes(cls, model)
 
 
 @strawberry.type(description="What the user may still move today (UTC day) and the per-order cap.")

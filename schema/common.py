@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.nodes import SelectedField, Selection
 
 from domain.errors import BusinessError
@@ -38,11 +39,18 @@ def user_errors(failure: BusinessError) -> list[UserError]:
     return [UserError.from_business(error) for error in failure.errors]
 
 
+Convert = Callable[[Any], Any] | None
+
+
 @cache
-def _read_fields(cls: type) -> tuple[str, ...]:
-    """The fields of ``cls`` that have no default: those a source must provide."""
+def _read_fields(cls: type) -> tuple[tuple[str, Convert], ...]:
+    """The fields of ``cls`` that have no default (those a source must provide), each
+    with how a source's value becomes the field's: a stored word its enum member (by
+    name: a dict lookup), an integer id the ``ID`` a client sees; anything else as is."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    published = {field.python_name: field.type for field in definition.fields}
     return tuple(
-        field.name
+        (field.name, _conversion(published.get(field.name)))
         for field in dataclasses.fields(cls)
         if field.init
         and field.default is dataclasses.MISSING
@@ -50,13 +58,23 @@ def _read_fields(cls: type) -> tuple[str, ...]:
     )
 
 
+def _conversion(published: object) -> Convert:
+    if published is strawberry.ID:
+        return lambda value: strawberry.ID(str(value))
+    if isinstance(published, StrawberryEnumDefinition):
+        words = published.wrapped_cls
+        return lambda value: value if isinstance(value, words) else words[value]
+    return None
+
+
 def from_attributes(cls: Callable[..., T], source: object, **values: Any) -> T:
     """An instance of the Strawberry type ``cls``, for a type that mirrors a model or a
     domain value: each field without a default and not in ``values`` is ``source``'s
-    attribute of the same name."""
-    for name in _read_fields(cls):
+    attribute of the same name, as the field's type reads it (see ``_read_fields``)."""
+    for name, convert in _read_fields(cls):
         if name not in values:
-            values[name] = getattr(source, name)
+            value = getattr(source, name)
+            values[name] = value if convert is None else convert(value)
     return cls(**values)
 
 

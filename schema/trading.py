@@ -82,17 +82,7 @@ class Order:
 
     @classmethod
     def from_model(cls, model: OrderModel, asset: Asset | None) -> Order:
-        return from_attributes(
-            cls,
-            model,
-            preloaded_asset=asset,
-            id=strawberry.ID(str(model.id)),
-            # By name: a dict lookup, where Enum(value) goes through the metaclass call.
-            side=OrderSide[model.side],
-            type=OrderType[model.type],
-            status=OrderStatus[model.status],
-            time_in_force=TimeInForce[model.time_in_force],
-        )
+        return from_attributes(cls, model, preloaded_asset=asset)
 
 
 async def build_orders(info: Info, models: list[OrderModel]) -> list[Order]:
@@ -141,9 +131,7 @@ class AssetTransaction:
 
     @classmethod
     def from_model(cls, model: AssetTransactionModel) -> AssetTransaction:
-        return from_attributes(
-            cls, model, id=strawberry.ID(str(model.id)), side=OrderSide[model.side]
-        )
+        return from_attributes(cls, model)
 
 
 @strawberry.input

@@ -8,26 +8,19 @@ import time
 from typing import Any
 
 import pytest
-from graphql import (
+from graphql import GraphQLError, build_schema, get_introspection_query, parse, specified_rules
+from graphql.language import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
-    GraphQLNamedType,
-    GraphQLObjectType,
-    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
-    build_schema,
-    get_introspection_query,
-    get_named_type,
-    parse,
-    specified_rules,
 )
+from graphql.type import GraphQLNamedType, GraphQLObjectType, GraphQLSchema, get_named_type
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 from strawberry.schema.schema import validate_document
