@@ -159,12 +159,15 @@ async def test_unknown_user_and_wrong_password_look_the_same(gql):
     payload = await register(gql)
     wrong = {"username": payload["user"]["username"], "password": "Wrong-Password-42"}
     unknown = {"username": new_name(), "password": "Wrong-Password-42"}
-    timings = {}
+    timings: dict[str, float] = {"wrong": float("inf"), "unknown": float("inf")}
     answers = {}
-    for label, credentials in (("wrong", wrong), ("unknown", unknown)):
-        started = time.perf_counter()
-        answers[label] = (await gql(LOGIN, {"input": credentials}))["login"]
-        timings[label] = time.perf_counter() - started
+    # Alternated and the fastest of each kept: a busy machine slows single calls,
+    # never a whole kind of them (2 rounds: 4 failures stay under the lockout's 5).
+    for _ in range(2):
+        for label, credentials in (("wrong", wrong), ("unknown", unknown)):
+            started = time.perf_counter()
+            answers[label] = (await gql(LOGIN, {"input": credentials}))["login"]
+            timings[label] = min(timings[label], time.perf_counter() - started)
     assert answers["wrong"] == answers["unknown"]
     assert answers["wrong"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
     # Both verify an argon2 hash: an unknown name may not answer markedly faster.
