@@ -13,6 +13,7 @@ from persistence.repositories.asset_transactions import AssetTransactionReposito
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.keyset import KeysetPage
 from persistence.repositories.ledger import LedgerRepository
+from persistence.repositories.order_page_json import JsonObject, orders_page_json
 from persistence.repositories.order_pages import ASSET_PREFIX, OrderRow, newest_orders
 from persistence.repositories.orders import OrderRepository
 from persistence.session import Session
@@ -106,6 +107,33 @@ class History:
             total_count=None,
             count=count,
         )
+
+    async def orders_json(
+        self,
+        user_id: int,
+        connection: JsonObject,
+        *,
+        first: int,
+        after: str | None,
+        status: OrderStatus | None = None,
+        side: OrderSide | None = None,
+        asset_symbol: str | None = None,
+    ) -> str | None:
+        """The page ``orders`` answers, as the JSON of ``connection`` (a description of
+        the client's selection), or None when the database cannot write it exactly."""
+        limit, before = check_first(first), decode_cursor("order", after)
+        async with self._db.raw() as reads:
+            return await orders_page_json(
+                reads,
+                user_id,
+                connection,
+                before_id=before,
+                limit=limit,
+                after_given=after is not None,
+                status=status,
+                side=side,
+                asset_symbol=asset_symbol,
+            )
 
     async def transactions(
         self, user_id: int, *, first: int, after: str | None, type_: LedgerEntryType | None = None
