@@ -304,9 +304,7 @@ documents = st.builds(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(document=documents)
-async def test_generated_selections_answer_the_same_both_ways(
-    client, trader, sql_built, document
-):
+async def test_generated_selections_answer_the_same_both_ways(client, trader, sql_built, document):
     user, _ = trader
     sql_built.clear()
     answer = json.loads(await both_ways(client, document, {"yes": True, "no": False}, user.token))
