@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import Protocol, TypedDict, TypeVar
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
@@ -46,6 +46,28 @@ def _empty() -> Page[RowT]:
     return Page([], [], False, False, 0)
 
 
+class _OrderPage(TypedDict):
+    before_id: int | None
+    limit: int
+    status: str | None
+    side: str | None
+    asset_symbol: str | None
+
+
+def _order_page(
+    first: int, after: str | None, status: str | None, side: str | None, symbol: str | None
+) -> _OrderPage:
+    """The keyset page an orders request asks for; InvalidPageRequest for a bad one."""
+    limit, before = check_first(first), decode_cursor("order", after)
+    return {
+        "before_id": before,
+        "limit": limit,
+        "status": status,
+        "side": side,
+        "asset_symbol": symbol,
+    }
+
+
 NO_SUCH_ASSET = -1
 
 
@@ -80,18 +102,9 @@ class History:
     ) -> Page[OrderRow]:
         """A page of orders as plain rows (``order_pages.ORDER_COLUMNS``), and with
         ``with_assets`` each asset's columns beside its first order in the page."""
-        limit, before = check_first(first), decode_cursor("order", after)
+        request = _order_page(first, after, status, side, asset_symbol)
         async with self._db.raw() as reads:
-            found = await newest_orders(
-                reads,
-                user_id,
-                before_id=before,
-                limit=limit,
-                status=status,
-                side=side,
-                asset_symbol=asset_symbol,
-                with_assets=with_assets,
-            )
+            found = await newest_orders(reads, user_id, **request, with_assets=with_assets)
         if found.unknown_asset:
             return _empty()
         count = self._counter(
@@ -121,18 +134,10 @@ class History:
     ) -> str | None:
         """The page ``orders`` answers, as the JSON of ``connection`` (a description of
         the client's selection), or None when the database cannot write it exactly."""
-        limit, before = check_first(first), decode_cursor("order", after)
+        request = _order_page(first, after, status, side, asset_symbol)
         async with self._db.raw() as reads:
             return await orders_page_json(
-                reads,
-                user_id,
-                connection,
-                before_id=before,
-                limit=limit,
-                after_given=after is not None,
-                status=status,
-                side=side,
-                asset_symbol=asset_symbol,
+                reads, user_id, connection, **request, after_given=after is not None
             )
 
     async def transactions(

@@ -12,12 +12,13 @@ is not certain) is not covered, and the page is read as rows and completed as be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 from graphql import (
     GraphQLEnumType,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -77,64 +78,17 @@ def _kind(type_: GraphQLOutputType) -> Any:
     return kind
 
 
+DescribeField = Callable[[str, GraphQLField, Sequence[FieldDetails]], Part]
+"""A field's part, from its name, definition and field details; NotCovered if none."""
+
+
 class _Describer:
     def __init__(self, selection: Selection) -> None:
         self.selection = selection
 
-    def connection(self, type_: GraphQLObjectType, details: Sequence[FieldDetails]) -> JsonObject:
-        fields: list[tuple[str, Part]] = []
-        for key, field_details in self.selection.fields(type_, details):
-            name = field_details[0].node.name.value
-            if name == "__typename":
-                fields.append((key, Constant(type_.name)))
-            elif name == "edges":
-                edges = type_.fields[name].type
-                # [Edge!]!: an empty page is an empty list, never null.
-                if not isinstance(edges, GraphQLNonNull) or not isinstance(
-                    edges.of_type, GraphQLList
-                ):
-                    raise NotCovered
-                edge = _object_type(edges.of_type.of_type)
-                fields.append((key, EachOrder(self.edge(edge, field_details))))
-            elif name == "pageInfo":
-                page_info = _object_type(type_.fields[name].type)
-                fields.append((key, self.page_info(page_info, field_details)))
-            else:
-                raise NotCovered
-        return JsonObject(tuple(fields))
-
-    def edge(self, type_: GraphQLObjectType, details: Sequence[FieldDetails]) -> JsonObject:
-        fields: list[tuple[str, Part]] = []
-        for key, field_details in self.selection.fields(type_, details):
-            name = field_details[0].node.name.value
-            if name == "__typename":
-                fields.append((key, Constant(type_.name)))
-            elif name == "cursor":
-                fields.append((key, PageFact("cursor")))
-            elif name == "node":
-                node = _object_type(type_.fields[name].type)
-                fields.append((key, self.row(node, "orders", field_details)))
-            else:
-                raise NotCovered
-        return JsonObject(tuple(fields))
-
-    def page_info(self, type_: GraphQLObjectType, details: Sequence[FieldDetails]) -> JsonObject:
-        fields: list[tuple[str, Part]] = []
-        for key, field_details in self.selection.fields(type_, details):
-            name = field_details[0].node.name.value
-            if name == "__typename":
-                fields.append((key, Constant(type_.name)))
-            elif name in _PAGE_FACTS:
-                fields.append((key, _PAGE_FACTS[name]))
-            else:
-                raise NotCovered
-        return JsonObject(tuple(fields))
-
-    def row(
-        self, type_: GraphQLObjectType, table: Any, details: Sequence[FieldDetails]
+    def object(
+        self, type_: GraphQLObjectType, details: Sequence[FieldDetails], part: DescribeField
     ) -> JsonObject:
-        """An order (``orders``) or its asset (``assets``): fields read from columns of
-        the same name, as ``Order.from_row`` and ``Asset.from_row`` read them."""
         fields: list[tuple[str, Part]] = []
         for key, field_details in self.selection.fields(type_, details):
             name = field_details[0].node.name.value
@@ -142,21 +96,66 @@ class _Describer:
                 fields.append((key, Constant(type_.name)))
                 continue
             field_def = type_.fields.get(name)
-            field = None if field_def is None else field_def.extensions.get(_DEFINITION)
-            if field_def is None or field_def.args or not isinstance(field, StrawberryField):
+            if field_def is None or field_def.args:
                 raise NotCovered
-            resolver = field.base_resolver
-            if table == "orders" and name == "asset" and resolver is not None:
-                if resolver.wrapped_func is not built_asset:
-                    raise NotCovered
-                asset = _object_type(field_def.type)
-                fields.append((key, self.row(asset, "assets", field_details)))
-                continue
-            if resolver is not None or field.extensions:
-                raise NotCovered
-            non_null = isinstance(field_def.type, GraphQLNonNull)
-            fields.append((key, Column(table, field.python_name, _kind(field_def.type), non_null)))
+            fields.append((key, part(name, field_def, field_details)))
         return JsonObject(tuple(fields))
+
+    def connection(self, type_: GraphQLObjectType, details: Sequence[FieldDetails]) -> JsonObject:
+        def part(name: str, field: GraphQLField, details: Sequence[FieldDetails]) -> Part:
+            if name == "edges":
+                edges = field.type
+                # [Edge!]!: an empty page is an empty list, never null.
+                if not isinstance(edges, GraphQLNonNull) or not isinstance(
+                    edges.of_type, GraphQLList
+                ):
+                    raise NotCovered
+                edge = _object_type(edges.of_type.of_type)
+                return EachOrder(self.object(edge, details, self.edge))
+            if name == "pageInfo":
+                return self.object(_object_type(field.type), details, _page_fact)
+            raise NotCovered
+
+        return self.object(type_, details, part)
+
+    def edge(self, name: str, field: GraphQLField, details: Sequence[FieldDetails]) -> Part:
+        if name == "cursor":
+            return PageFact("cursor")
+        if name == "node":
+            return self.object(_object_type(field.type), details, self.order)
+        raise NotCovered
+
+    def order(self, name: str, field: GraphQLField, details: Sequence[FieldDetails]) -> Part:
+        definition = field.extensions.get(_DEFINITION)
+        if name == "asset" and isinstance(definition, StrawberryField):
+            resolver = definition.base_resolver
+            if resolver is not None and resolver.wrapped_func is built_asset:
+                return self.object(_object_type(field.type), details, _asset_column)
+        return _column("orders", field)
+
+
+def _page_fact(name: str, field: GraphQLField, details: Sequence[FieldDetails]) -> Part:
+    if name not in _PAGE_FACTS:
+        raise NotCovered
+    return _PAGE_FACTS[name]
+
+
+def _asset_column(name: str, field: GraphQLField, details: Sequence[FieldDetails]) -> Part:
+    return _column("assets", field)
+
+
+def _column(table: Any, field: GraphQLField) -> Column:
+    """A field read from the column of its own name, as ``Order.from_row`` and
+    ``Asset.from_row`` read them: only a plain attribute, no resolver."""
+    definition = field.extensions.get(_DEFINITION)
+    if (
+        not isinstance(definition, StrawberryField)
+        or definition.base_resolver is not None
+        or definition.extensions
+    ):
+        raise NotCovered
+    non_null = isinstance(field.type, GraphQLNonNull)
+    return Column(table, definition.python_name, _kind(field.type), non_null)
 
 
 class OrdersRead(PendingRead):
