@@ -18,6 +18,12 @@ surprise (a null where the schema promises a value, a value that is not a list, 
 serialiser that raises, an awaitable) abandons the plan for that value and runs
 standard execution on it instead, which reads the same attributes again and reports
 the error exactly as it always has: a plan never produces an error of its own.
+
+A resolver may also answer with a ``PendingRead``: a value not yet read. Where a plan
+covers the field's selection, the read is asked to ``describe`` that selection (once
+per document) and the database builds the completed value itself
+(schema/order_json.py); otherwise, or when it declines, the value is read as before
+and completed as above.
 """
 
 from __future__ import annotations
