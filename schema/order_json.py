@@ -5,7 +5,8 @@ asks it to ``describe`` the client's selection once per document. A selection of
 connection's plain fields (edges, cursor, node, the order's columns, its asset's
 columns, pageInfo, ``__typename``, aliases, fragments) becomes a description the
 database renders (persistence/repositories/order_page_json.py), and the page arrives
-as the finished answer: no row decoded into objects, no field completed one by one.
+as the finished answer, compact JSON text that the response encoder splices in as it
+is (``JsonText``): no row decoded into objects, no field completed one by one.
 Anything else (``totalCount``, ``priceHistory``, a directive, a scalar whose SQL text
 is not certain) is not covered, and the page is read as rows and completed as before.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import orjson
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -33,6 +33,7 @@ from resolvers.context import Info
 from schema.catalogue import built_asset
 from schema.common import selects
 from schema.enums import OrderSide, OrderStatus
+from schema.json_text import JsonText
 from schema.pagination import Connection
 from schema.plans import NotCovered, PendingRead, Selection
 from schema.scalars import serialize_datetime, serialize_decimal
@@ -191,7 +192,8 @@ class OrdersRead(PendingRead):
     async def built(self, description: Any) -> Any | None:
         history = self.info.context.services.history
         text = await history.orders_json(self.user_id, description, **self.request)
-        return None if text is None else orjson.loads(text)
+        # Written as the response encoder writes it: spliced in as it is, never parsed.
+        return None if text is None else JsonText(text)
 
     async def value(self) -> Connection[Order]:
         with_assets = selects(self.info, "edges", "node", "asset")

@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from schema.json_text import JsonText
 from tests import test_completion_plans as equivalence
 from tests.test_completion_plans import both_ways
+from web.graphql_app import GraphQLApp
 
 # The equivalence suite's fixtures: a trader with filled, partly sold and open orders.
 trader = equivalence.trader
@@ -174,3 +176,27 @@ async def test_filters_cursors_and_empty_pages(client, trader, sql_built):
     ]:
         await both_ways(client, f"{{ me {{ orders({arguments}) {selection} }} }}", {}, user.token)
     assert sql_built == [True] * 9
+
+
+# Text the database escapes (to_json) exactly as orjson does: quotes, backslashes,
+# control characters, non-ASCII, line and paragraph separators.
+TEXTS = ['say "hi"', "back\\slash", "tab\there\nnew\r\x01\x1f\x7f", "é ü 漢字 😀", "\u2028\u2029/"]
+
+
+@pytest.mark.parametrize("value", TEXTS)
+async def test_text_is_escaped_as_the_response_encoder_escapes_it(
+    client, trader, sql_built, assets_of, value
+):
+    user, symbols = trader
+    await assets_of(symbols, name=value, category=value, image_url=value)
+    query = "{ me { orders(first: 3) { edges { node { asset { name category imageUrl } } } } } }"
+    await both_ways(client, query, {}, user.token)
+    assert sql_built == [True]
+
+
+def test_spliced_json_survives_the_standard_library_encoder():
+    """A lone surrogate sends a response to json.dumps, which cannot splice text in."""
+    data = {"page": JsonText('{"a":["1.50",null,true]}'), "echo": "\ud800"}
+    encoded = GraphQLApp.encode_json(None, data)  # type: ignore[arg-type]
+    assert encoded == '{"page":{"a":["1.50",null,true]},"echo":"\\ud800"}'
+    assert GraphQLApp.encode_json(None, {"page": JsonText("[1, 2]")}) == '{"page":[1, 2]}'  # type: ignore[arg-type]

@@ -91,19 +91,27 @@ _KIND_TYPES: dict[Kind, tuple[type, ...]] = {
     "datetime": (DateTime,),
 }
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
-_MAX_KEYS = 50
-"""json_build_object takes at most 100 arguments: 50 keys with their values."""
 _CURSOR = (
     "rtrim(translate(encode(convert_to('order:' || {}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
 )
 """domain.pagination.encode_cursor("order", id): URL-safe base64 without padding."""
 
 
-def _literal(text: str) -> str:
-    # Only GraphQL names reach here (response keys, type names): no quote to escape.
+def _name(text: str) -> str:
+    # Only GraphQL names reach here (response keys, type names): nothing to escape, in
+    # SQL or in JSON.
     if not _NAME.fullmatch(text):
         raise Unrenderable(text)
-    return f"'{text}'"
+    return text
+
+
+def _quoted(text: str) -> str:
+    """A JSON string of text with nothing to escape (digits, letters, "-.:+_"), or null."""
+    return f"coalesce('\"' || {text} || '\"', 'null')"
+
+
+def _boolean(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 'true' ELSE 'false' END"
 
 
 def _decimal(value: str) -> str:
@@ -111,8 +119,8 @@ def _decimal(value: str) -> str:
     # trailing zeros of the fraction dropped, then padded back to two places.
     fraction = f"rtrim(split_part({value}::text, '.', 2), '0')"
     return (
-        f"(split_part({value}::text, '.', 1) || '.' || "
-        f"rpad({fraction}, greatest(2, length({fraction})), '0'))"
+        f"split_part({value}::text, '.', 1) || '.' || "
+        f"rpad({fraction}, greatest(2, length({fraction})), '0')"
     )
 
 
@@ -120,10 +128,14 @@ def _datetime(value: str) -> str:
     # schema.scalars.serialize_datetime: isoformat() in UTC, microseconds only when non-zero
     # (".000000" can stand nowhere else in this text).
     text = f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-    return f"(replace({text}, '.000000', '') || '+00:00')"
+    return f"replace({text}, '.000000', '') || '+00:00'"
 
 
 class _Renderer:
+    """SQL expressions of JSON text, written compactly as orjson writes a response:
+    no space, keys in order, strings escaped by to_json (the same escapes as orjson's,
+    tests/test_order_page_json.py)."""
+
     def __init__(self) -> None:
         self.guards: list[str] = []
         self.joins_assets = False
@@ -131,36 +143,37 @@ class _Renderer:
 
     def part(self, part: Part, per_order: bool) -> str:
         if isinstance(part, Constant):
-            return _literal(part.text)
+            return f"'\"{_name(part.text)}\"'"
         if isinstance(part, JsonObject):
             return self.object(part, per_order)
         if isinstance(part, EachOrder):
             if per_order:
                 raise Unrenderable("a list of orders inside an order")
             item = self.object(part.item, per_order=True)
-            return f"coalesce(json_agg({item} ORDER BY o.id DESC), '[]'::json)"
+            return f"'[' || coalesce(string_agg({item}, ',' ORDER BY o.id DESC), '') || ']'"
         if isinstance(part, PageFact):
             return self.fact(part.name, per_order)
         return self.column(part, per_order)
 
     def object(self, part: JsonObject, per_order: bool) -> str:
-        if len(part.fields) > _MAX_KEYS:
-            raise Unrenderable("too many keys")
-        pairs = ", ".join(
-            f"{_literal(key)}, {self.part(value, per_order)}" for key, value in part.fields
-        )
-        return f"json_build_object({pairs})"
+        if not part.fields:
+            raise Unrenderable("an empty selection")
+        pieces = []
+        for position, (key, value) in enumerate(part.fields):
+            opening = "{" if position == 0 else ","
+            pieces.append(f"'{opening}\"{_name(key)}\":' || ({self.part(value, per_order)})")
+        return "(" + " || ".join(pieces) + " || '}')"
 
     def fact(self, name: PageFactName, per_order: bool) -> str:
         if (name == "cursor") != per_order:
             raise Unrenderable(name)
         self.reads_after |= name == "has_previous_page"
         return {
-            "cursor": _CURSOR.format("o.id"),
-            "has_next_page": "((SELECT count(*) FROM page) > $LIMIT)",
-            "has_previous_page": "$AFTER::boolean",
-            "start_cursor": _CURSOR.format("max(o.id)"),
-            "end_cursor": _CURSOR.format("min(o.id)"),
+            "cursor": _quoted(_CURSOR.format("o.id")),
+            "has_next_page": _boolean("(SELECT count(*) FROM page) > $LIMIT"),
+            "has_previous_page": _boolean("$AFTER::boolean"),
+            "start_cursor": _quoted(_CURSOR.format("max(o.id)")),
+            "end_cursor": _quoted(_CURSOR.format("min(o.id)")),
         }[name]
 
     def column(self, part: Column, per_order: bool) -> str:
@@ -176,15 +189,18 @@ class _Renderer:
             raise Unrenderable(f"{part.table}.{part.name} as {part.kind}")
         self.joins_assets |= part.table == "assets"
         value = f"{alias}.{part.name}"
-        if part.kind == "id":
-            return f"{value}::text"
         if part.kind == "decimal":
             self.guards.append(f"{value} <> 'NaN'")
-            return _decimal(value)
+            return _quoted(_decimal(value))
         if part.kind == "datetime":
             self.guards.append(f"{value} >= '1000-01-01 UTC' AND {value} < '10000-01-01 UTC'")
-            return _datetime(value)
-        return value
+            return _quoted(_datetime(value))
+        if part.kind in ("id", "enum"):
+            # Digits; and the enum's names, which check constraints keep to [A-Z_].
+            return _quoted(f"{value}::text")
+        if part.kind == "text":
+            return f"coalesce(to_json({value})::text, 'null')"
+        return f"coalesce({value}::text, 'null')"  # bool ("true", "false") and int
 
 
 @cache
@@ -204,7 +220,7 @@ def _statement(
     assets = " JOIN assets AS a ON a.id = o.asset_id" if renderer.joins_assets else ""
     return (
         f"WITH page AS ({page}) "  # noqa: S608
-        f"SELECT {answer}::text AS answer, coalesce(bool_and({exact}), true) AS exact "
+        f"SELECT {answer} AS answer, coalesce(bool_and({exact}), true) AS exact "
         f"FROM (SELECT * FROM page ORDER BY id DESC LIMIT ${filters + 3}) AS o{assets}"
     ), renderer.reads_after
 
