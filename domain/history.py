@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypedDict, TypeVar
+from typing import Protocol, Required, TypedDict, TypeVar, Unpack
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
@@ -44,6 +44,16 @@ def _page(
 
 def _empty() -> Page[RowT]:
     return Page([], [], False, False, 0)
+
+
+class OrdersAsked(TypedDict, total=False):
+    """What a client asks of ``orders``: as ``History.orders`` takes it."""
+
+    first: Required[int]
+    after: Required[str | None]
+    status: OrderStatus | None
+    side: OrderSide | None
+    asset_symbol: str | None
 
 
 class _OrderPage(TypedDict):
@@ -122,19 +132,18 @@ class History:
         )
 
     async def orders_json(
-        self,
-        user_id: int,
-        connection: JsonObject,
-        *,
-        first: int,
-        after: str | None,
-        status: OrderStatus | None = None,
-        side: OrderSide | None = None,
-        asset_symbol: str | None = None,
+        self, user_id: int, connection: JsonObject, **asked: Unpack[OrdersAsked]
     ) -> str | None:
         """The page ``orders`` answers, as the JSON of ``connection`` (a description of
         the client's selection), or None when the database cannot write it exactly."""
-        request = _order_page(first, after, status, side, asset_symbol)
+        after = asked["after"]
+        request = _order_page(
+            asked["first"],
+            after,
+            asked.get("status"),
+            asked.get("side"),
+            asked.get("asset_symbol"),
+        )
         async with self._db.raw() as reads:
             return await orders_page_json(
                 reads, user_id, connection, **request, after_given=after is not None

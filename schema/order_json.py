@@ -28,6 +28,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetails
 from strawberry.types.field import StrawberryField
 
+from domain.history import OrdersAsked
 from domain.order_json import Column, Constant, EachOrder, JsonObject, PageFact, Part
 from resolvers.context import Info
 from schema.catalogue import built_asset
@@ -175,7 +176,7 @@ class OrdersRead(PendingRead):
     ) -> None:
         self.info = info
         self.user_id = user_id
-        self.request: dict[str, Any] = {
+        self.request: OrdersAsked = {
             "first": first,
             "after": after,
             "status": status,
