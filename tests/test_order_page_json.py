@@ -9,14 +9,17 @@ before 1000) must make the database decline, so that the rows answer.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import random
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from persistence.repositories.order_page_json import datetime_text_sql, decimal_text_sql
 from schema.json_text import JsonText
+from schema.scalars import serialize_datetime, serialize_decimal
 from tests import test_completion_plans as equivalence
 from tests.test_completion_plans import both_ways
 from web.graphql_app import GraphQLApp
@@ -200,3 +203,41 @@ def test_spliced_json_survives_the_standard_library_encoder():
     encoded = GraphQLApp.encode_json(None, data)  # type: ignore[arg-type]
     assert encoded == '{"page":{"a":["1.50",null,true]},"echo":"\\ud800"}'
     assert GraphQLApp.encode_json(None, {"page": JsonText("[1, 2]")}) == '{"page":[1, 2]}'  # type: ignore[arg-type]
+
+
+def _sweep_decimals() -> list[Decimal]:
+    """Values of every scale the columns use (2, 4, 8, 10), tiny to huge, both signs."""
+    rng = random.Random(12)
+    values = []
+    for _ in range(3000):
+        scale = rng.choice([0, 2, 4, 8, 10])
+        digits = rng.randint(1, 28)
+        unscaled = rng.randint(0, 10**digits - 1) * rng.choice([1, -1])
+        values.append(Decimal(unscaled).scaleb(-scale))
+    return values
+
+
+def _sweep_times() -> list[datetime]:
+    rng = random.Random(13)
+    start = datetime(1000, 1, 1, tzinfo=UTC).timestamp()
+    end = datetime(9999, 12, 31, tzinfo=UTC).timestamp()
+    moments = []
+    for _ in range(3000):
+        at = datetime.fromtimestamp(rng.uniform(start, end), UTC)
+        moments.append(at.replace(microsecond=rng.choice([0, 1, 100, 500000, at.microsecond])))
+    return moments
+
+
+async def test_the_sql_texts_of_decimals_and_timestamps_are_the_serialisers(runtime):
+    """Thousands of values through the SQL renderings, against the scalars' serialisers."""
+    async with runtime.services.db.raw() as reads:
+        decimals = await reads.fetch(
+            f"SELECT x, {decimal_text_sql('x')} AS t FROM unnest($1::numeric[]) AS x",
+            _sweep_decimals(),
+        )
+        times = await reads.fetch(
+            f"SELECT x, {datetime_text_sql('x')} AS t FROM unnest($1::timestamptz[]) AS x",
+            _sweep_times(),
+        )
+    assert [row["t"] for row in decimals] == [serialize_decimal(row["x"]) for row in decimals]
+    assert [row["t"] for row in times] == [serialize_datetime(row["x"]) for row in times]

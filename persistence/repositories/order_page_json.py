@@ -114,17 +114,16 @@ def _boolean(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 'true' ELSE 'false' END"
 
 
-def _decimal(value: str) -> str:
-    # domain.money.decimal_text: numeric's text is plain notation with the column's scale;
-    # trailing zeros of the fraction dropped, then padded back to two places.
-    fraction = f"rtrim(split_part({value}::text, '.', 2), '0')"
-    return (
-        f"split_part({value}::text, '.', 1) || '.' || "
-        f"rpad({fraction}, greatest(2, length({fraction})), '0')"
-    )
+def decimal_text_sql(value: str) -> str:
+    # domain.money.decimal_text: every significant digit, at least two decimals. Trailing
+    # zeros dropped (trim_scale), then rounded to max(scale, 2) places, which only pads:
+    # numeric's text is plain notation with exactly that scale. A third of the database's
+    # work of the text functions (split_part, rtrim, rpad) that do the same.
+    trimmed = f"trim_scale({value})"
+    return f"round({trimmed}, greatest(scale({trimmed}), 2))::text"
 
 
-def _datetime(value: str) -> str:
+def datetime_text_sql(value: str) -> str:
     # schema.scalars.serialize_datetime: isoformat() in UTC, microseconds only when non-zero
     # (".000000" can stand nowhere else in this text).
     text = f"to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
@@ -191,10 +190,10 @@ class _Renderer:
         value = f"{alias}.{part.name}"
         if part.kind == "decimal":
             self.guards.append(f"{value} <> 'NaN'")
-            return _quoted(_decimal(value))
+            return _quoted(decimal_text_sql(value))
         if part.kind == "datetime":
             self.guards.append(f"{value} >= '1000-01-01 UTC' AND {value} < '10000-01-01 UTC'")
-            return _quoted(_datetime(value))
+            return _quoted(datetime_text_sql(value))
         if part.kind in ("id", "enum"):
             # Digits; and the enum's names, which check constraints keep to [A-Z_].
             return _quoted(f"{value}::text")
