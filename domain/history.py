@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import Protocol, Required, TypedDict, TypeVar, Unpack
 
 from domain.pagination import Page, check_first, decode_cursor, encode_cursor
 from domain.vocabulary import LedgerEntryType, OrderSide, OrderStatus
@@ -13,6 +13,7 @@ from persistence.repositories.asset_transactions import AssetTransactionReposito
 from persistence.repositories.assets import AssetRepository
 from persistence.repositories.keyset import KeysetPage
 from persistence.repositories.ledger import LedgerRepository
+from persistence.repositories.order_page_json import JsonObject, orders_page_json
 from persistence.repositories.order_pages import ASSET_PREFIX, OrderRow, newest_orders
 from persistence.repositories.orders import OrderRepository
 from persistence.session import Session
@@ -43,6 +44,38 @@ def _page(
 
 def _empty() -> Page[RowT]:
     return Page([], [], False, False, 0)
+
+
+class OrdersAsked(TypedDict, total=False):
+    """What a client asks of ``orders``: as ``History.orders`` takes it."""
+
+    first: Required[int]
+    after: Required[str | None]
+    status: OrderStatus | None
+    side: OrderSide | None
+    asset_symbol: str | None
+
+
+class _OrderPage(TypedDict):
+    before_id: int | None
+    limit: int
+    status: str | None
+    side: str | None
+    asset_symbol: str | None
+
+
+def _order_page(
+    first: int, after: str | None, status: str | None, side: str | None, symbol: str | None
+) -> _OrderPage:
+    """The keyset page an orders request asks for; InvalidPageRequest for a bad one."""
+    limit, before = check_first(first), decode_cursor("order", after)
+    return {
+        "before_id": before,
+        "limit": limit,
+        "status": status,
+        "side": side,
+        "asset_symbol": symbol,
+    }
 
 
 NO_SUCH_ASSET = -1
@@ -79,18 +112,9 @@ class History:
     ) -> Page[OrderRow]:
         """A page of orders as plain rows (``order_pages.ORDER_COLUMNS``), and with
         ``with_assets`` each asset's columns beside its first order in the page."""
-        limit, before = check_first(first), decode_cursor("order", after)
+        request = _order_page(first, after, status, side, asset_symbol)
         async with self._db.raw() as reads:
-            found = await newest_orders(
-                reads,
-                user_id,
-                before_id=before,
-                limit=limit,
-                status=status,
-                side=side,
-                asset_symbol=asset_symbol,
-                with_assets=with_assets,
-            )
+            found = await newest_orders(reads, user_id, **request, with_assets=with_assets)
         if found.unknown_asset:
             return _empty()
         count = self._counter(
@@ -106,6 +130,24 @@ class History:
             total_count=None,
             count=count,
         )
+
+    async def orders_json(
+        self, user_id: int, connection: JsonObject, **asked: Unpack[OrdersAsked]
+    ) -> str | None:
+        """The page ``orders`` answers, as the JSON of ``connection`` (a description of
+        the client's selection), or None when the database cannot write it exactly."""
+        after = asked["after"]
+        request = _order_page(
+            asked["first"],
+            after,
+            asked.get("status"),
+            asked.get("side"),
+            asked.get("asset_symbol"),
+        )
+        async with self._db.raw() as reads:
+            return await orders_page_json(
+                reads, user_id, connection, **request, after_given=after is not None
+            )
 
     async def transactions(
         self, user_id: int, *, first: int, after: str | None, type_: LedgerEntryType | None = None

@@ -15,13 +15,14 @@ from resolvers.context import Info, RateLimited
 from schema.alerts import PriceAlert, build_alerts
 from schema.cash import Balance, BalanceTransaction, Limits
 from schema.catalogue import Asset
-from schema.common import from_attributes, given, selects
+from schema.common import from_attributes, given
 from schema.enums import BalanceTransactionType, OrderSide, OrderStatus, PriceAlertStatus
 from schema.insights import USER_INSIGHTS_DESCRIPTION, PortfolioInsights, user_insights
+from schema.order_json import OrdersRead
 from schema.pagination import HISTORY_PAGE_SIZE, Connection, page_request
 from schema.payloads import mutation, payload
 from schema.portfolio import HistoryRange, Portfolio, PortfolioPoint, Position
-from schema.trading import AssetTransaction, Order, orders_from_rows
+from schema.trading import AssetTransaction, Order
 from schema.watchlist import followed
 
 
@@ -60,7 +61,7 @@ class User:
         valuation = await resolve_portfolio.valuation(info.context, self.model.id)
         return Portfolio.from_valuation(valuation)
 
-    @strawberry.field(description="Newest first.")
+    @strawberry.field(description="Newest first.", graphql_type=Connection[Order])
     async def orders(
         self,
         info: Info,
@@ -69,18 +70,16 @@ class User:
         status: OrderStatus | None = strawberry.UNSET,
         side: OrderSide | None = strawberry.UNSET,
         asset_symbol: str | None = strawberry.UNSET,
-    ) -> Connection[Order]:
-        status, side = given(status), given(side)
-        with_assets = selects(info, "edges", "node", "asset")
-        page = await info.context.services.history.orders(
+    ) -> OrdersRead:
+        # Read once the selection is known: as JSON the database builds, or as rows.
+        return OrdersRead(
+            info,
             self.model.id,
             **page_request(first, after, HISTORY_PAGE_SIZE),
-            status=status,
-            side=side,
+            status=given(status),
+            side=given(side),
             asset_symbol=given(asset_symbol),
-            with_assets=with_assets,
         )
-        return Connection.of(page, orders_from_rows(page.items, with_assets))
 
     @strawberry.field(description="Cash movements (the ledger), newest first.")
     async def transactions(

@@ -18,15 +18,22 @@ surprise (a null where the schema promises a value, a value that is not a list, 
 serialiser that raises, an awaitable) abandons the plan for that value and runs
 standard execution on it instead, which reads the same attributes again and reports
 the error exactly as it always has: a plan never produces an error of its own.
+
+A resolver may also answer with a ``PendingRead``: a value not yet read. Where a plan
+covers the field's selection, the read is asked to ``describe`` that selection (once
+per document) and the database builds the completed value itself
+(schema/order_json.py); otherwise, or when it declines, the value is read as before
+and completed as above.
 """
 
 from __future__ import annotations
 
 import inspect
 import weakref
-from collections.abc import Callable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable, Sequence
 from contextlib import suppress
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import (
     FieldNode,
@@ -63,7 +70,11 @@ class _NotPlannable(Exception):
     """Something in the subtree needs standard execution."""
 
 
-_plans: weakref.WeakKeyDictionary[GraphQLSchema, dict[Any, tuple[Any, Complete | None]]] = (
+NotCovered = _NotPlannable
+"""Raised by a PendingRead's ``describe`` for a selection the database cannot build."""
+
+
+_plans: weakref.WeakKeyDictionary[GraphQLSchema, dict[Any, tuple[Any, Any]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -81,6 +92,10 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
+        if isinstance(result, PendingRead):
+            return self._complete_pending(
+                return_type, field_details_list, info, path, result, position_context
+            )
         nullable = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
         if isinstance(nullable, GraphQLList | GraphQLObjectType) and not self._has_middleware():
             plan = self._plan(return_type, field_details_list)
@@ -92,6 +107,27 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
             return_type, field_details_list, info, path, result, position_context
         )
 
+    async def _complete_pending(
+        self,
+        return_type: GraphQLOutputType,
+        details: Sequence[FieldDetails],
+        info: Any,
+        path: Any,
+        pending: PendingRead,
+        position_context: Any,
+    ) -> Any:
+        # Errors raised here are the field's, reported at its path as a resolver's are.
+        description = self._description(type(pending), return_type, details)
+        if description is not None:
+            built = await pending.built(description)
+            if built is not None:
+                return built
+        value = await pending.value()
+        completed = self.complete_value(return_type, details, info, path, value, position_context)
+        if self.is_awaitable(completed):
+            return await completed
+        return completed
+
     def _has_middleware(self) -> bool:
         manager = self.middleware_manager
         return manager is not None and bool(manager.middlewares)
@@ -99,8 +135,33 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
     def _plan(
         self, return_type: GraphQLOutputType, details: Sequence[FieldDetails]
     ) -> Complete | None:
+        plan: Complete | None = self._cached(
+            (return_type,), details, lambda: _Compiler(self).value(return_type, details)
+        )
+        return plan
+
+    def _description(
+        self,
+        kind: type[PendingRead],
+        return_type: GraphQLOutputType,
+        details: Sequence[FieldDetails],
+    ) -> Hashable | None:
+        """What the database is to build, only where a plan covers the same selection
+        (the plan's conditions hold: no directives, arguments, middleware, ...)."""
+        if self._has_middleware() or self._plan(return_type, details) is None:
+            return None
+        description: Hashable | None = self._cached(
+            (kind, return_type),
+            details,
+            lambda: kind.describe(_Compiler(self), return_type, details),
+        )
+        return description
+
+    def _cached(
+        self, kind: tuple[Any, ...], details: Sequence[FieldDetails], compile_: Callable[[], Any]
+    ) -> Any:
         nodes = tuple(detail.node for detail in details)
-        key = (return_type, *map(id, nodes))
+        key = (*kind, *map(id, nodes))
         plans = _plans.get(self.schema)
         if plans is None:
             plans = _plans[self.schema] = {}
@@ -109,13 +170,42 @@ class PlannedExecutor(StrawberryGraphQLCoreExecutionContext):
         if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
             return cached[1]
         try:
-            plan: Complete | None = _Compiler(self).value(return_type, details)
+            compiled = compile_()
         except _NotPlannable:
-            plan = None
+            compiled = None
         if len(plans) >= MAX_PLANS:
             plans.clear()
-        plans[key] = (nodes, plan)
-        return plan
+        plans[key] = (nodes, compiled)
+        return compiled
+
+
+class PendingRead(ABC):
+    """A resolver's value that is read only once its selection is known: built whole by
+    the database when a description of the selection (``describe``) covers it, else read
+    as the value standard execution completes (``value``)."""
+
+    @classmethod
+    @abstractmethod
+    def describe(
+        cls, selection: Selection, type_: GraphQLOutputType, details: Sequence[FieldDetails]
+    ) -> Hashable:
+        """What the database is to build; raises NotCovered for anything it cannot."""
+
+    @abstractmethod
+    async def built(self, description: Any) -> Any | None:
+        """The completed value, exactly as standard execution would complete it, or None."""
+
+    @abstractmethod
+    async def value(self) -> Any:
+        """The value the resolver would have returned."""
+
+
+class Selection(Protocol):
+    def fields(
+        self, type_: GraphQLObjectType, details: Sequence[FieldDetails]
+    ) -> list[tuple[str, Sequence[FieldDetails]]]:
+        """The selection's fields on ``type_`` by response key, fragments merged, in
+        response order; NotCovered for directives, deferral and the like."""
 
 
 class _Compiler:
@@ -141,6 +231,15 @@ class _Compiler:
         raise _NotPlannable  # interfaces and unions: the runtime type is resolved per value
 
     def object(self, type_: GraphQLObjectType, details: Sequence[FieldDetails]) -> Complete:
+        fields = [
+            (key, *self.field(type_, field_details))
+            for key, field_details in self.fields(type_, details)
+        ]
+        return _object(fields)
+
+    def fields(
+        self, type_: GraphQLObjectType, details: Sequence[FieldDetails]
+    ) -> list[tuple[str, Sequence[FieldDetails]]]:
         if type_.is_type_of is not None:
             raise _NotPlannable
         for detail in details:
@@ -161,10 +260,7 @@ class _Compiler:
         )
         if new_defers:
             raise _NotPlannable
-        fields = [
-            (key, *self.field(type_, field_details)) for key, field_details in grouped.items()
-        ]
-        return _object(fields)
+        return list(grouped.items())
 
     def field(
         self, parent: GraphQLObjectType, details: Sequence[FieldDetails]

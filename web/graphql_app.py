@@ -30,6 +30,7 @@ from domain.accounts import Authenticated
 from resolvers.context import Context, Services
 from schema.extensions.operation_limits import CODE as TOO_COMPLEX
 from schema.extensions.operation_limits import parsing_aborted
+from schema.json_text import JsonText
 from web.client_ip import client_address
 from web.media_types import GRAPHQL_RESPONSE, JSON, is_request_error, negotiate
 from web.playground import playground_page
@@ -249,11 +250,11 @@ class GraphQLApp(GraphQL[Context, None]):
         # Every response and websocket frame: orjson is ~15x json.dumps on a page of orders.
         # A str, not bytes: Strawberry sends bytes on a websocket as binary frames.
         try:
-            return orjson.dumps(data).decode()
+            return orjson.dumps(data, default=_splice).decode()
         except TypeError:
             # A lone surrogate (a request's "\ud800" echoed back) is not UTF-8, which
             # orjson refuses; the standard library writes it as the escape it came in as.
-            return json.dumps(data, separators=(",", ":"))
+            return json.dumps(data, separators=(",", ":"), default=_spliced)
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson reads a request body ~5x faster than json.loads. What it refuses (NaN,
@@ -321,3 +322,17 @@ class GraphQLApp(GraphQL[Context, None]):
         context.claims = authenticated.claims
         context.token = token
         return UnsetType()
+
+
+def _splice(value: object) -> orjson.Fragment:
+    """JSON text a completed value carries (schema/json_text.py), placed as it is."""
+    if isinstance(value, JsonText):
+        return orjson.Fragment(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _spliced(value: object) -> object:
+    """The same for the standard library's encoder, which cannot splice: parsed."""
+    if isinstance(value, JsonText):
+        return json.loads(value.text)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -40,8 +40,8 @@ class OrderRows:
     """The asset_symbol filter named no asset: the page is empty by definition."""
 
 
-@cache
-def _statement(*, before: bool, status: bool, side: bool, asset: bool, with_assets: bool) -> str:
+def page_statement(*, before: bool, status: bool, side: bool, asset: bool) -> str:
+    """The keyset page ($1 the user, $2 how many rows, then the filters given, in order)."""
     # Only column names of the models are interpolated; every value is a parameter.
     # One text per combination of filters: each is a prepared statement with a plan that
     # uses the (user_id, id) index, where "$n IS NULL OR ..." would defeat it.
@@ -55,10 +55,15 @@ def _statement(*, before: bool, status: bool, side: bool, asset: bool, with_asse
         if present:
             conditions.append(condition.format(len(conditions) + 2))
     columns = ", ".join(ORDER_COLUMNS)
-    page = (
+    return (
         f"SELECT {columns} FROM orders WHERE {' AND '.join(conditions)} "  # noqa: S608
         "ORDER BY id DESC LIMIT $2"
     )
+
+
+@cache
+def _statement(*, before: bool, status: bool, side: bool, asset: bool, with_assets: bool) -> str:
+    page = page_statement(before=before, status=status, side=side, asset=asset)
     if not with_assets:
         return page
     assets = ", ".join(
@@ -70,6 +75,24 @@ def _statement(*, before: bool, status: bool, side: bool, asset: bool, with_asse
         "FROM (SELECT page.*, row_number() OVER (PARTITION BY asset_id ORDER BY id DESC) AS nth"
         " FROM page) AS p JOIN assets AS a ON a.id = p.asset_id ORDER BY p.id DESC"
     )
+
+
+UNKNOWN_ASSET = -1
+"""What asset_filter answers for a symbol that names no asset (ids are positive)."""
+
+
+async def asset_filter(reads: RawReads, asset_symbol: str | None) -> int | None:
+    """The asset id an asset_symbol filter names: None for no filter, UNKNOWN_ASSET when
+    it names none. As AssetRepository.by_symbol reads a symbol: any case, spaces around it
+    ignored, and text PostgreSQL cannot store (a NUL) names no asset."""
+    if asset_symbol is None:
+        return None
+    if not storable(asset_symbol):
+        return UNKNOWN_ASSET
+    known = await reads.fetch(
+        "SELECT id FROM assets WHERE symbol = $1", asset_symbol.strip().upper()
+    )
+    return known[0]["id"] if known else UNKNOWN_ASSET
 
 
 async def newest_orders(
@@ -85,17 +108,9 @@ async def newest_orders(
 ) -> OrderRows:
     # The arguments follow the statement's numbering: user, limit, then the filters given.
     """The user's orders below ``before_id``, newest first, ``limit`` of them."""
-    asset_id: int | None = None
-    if asset_symbol is not None:
-        # As AssetRepository.by_symbol reads a symbol: any case, spaces around it ignored,
-        # and text PostgreSQL cannot store (a NUL) names no asset.
-        if not storable(asset_symbol):
-            return OrderRows([], False, unknown_asset=True)
-        symbol = asset_symbol.strip().upper()
-        known = await reads.fetch("SELECT id FROM assets WHERE symbol = $1", symbol)
-        if not known:
-            return OrderRows([], False, unknown_asset=True)
-        asset_id = known[0]["id"]
+    asset_id = await asset_filter(reads, asset_symbol)
+    if asset_id == UNKNOWN_ASSET:
+        return OrderRows([], False, unknown_asset=True)
     statement = _statement(
         before=before_id is not None,
         status=status is not None,

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from schema.order_json import OrdersRead
 from tests.support.serving import Client, open_client, served
-from tests.support.trading import matcher_for
+from tests.support.trading import matcher_for, place
 from web.app import create_app
 
 
@@ -55,3 +56,31 @@ def statements(runtime):
     event.listen(engine, "before_cursor_execute", record)
     yield sent
     event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def sql_built(monkeypatch):
+    """Whether each orders page was answered with the JSON the database built."""
+    outcomes: list[bool] = []
+    original = OrdersRead.built
+
+    async def built(self: OrdersRead, description: Any) -> Any:
+        answer = await original(self, description)
+        outcomes.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(OrdersRead, "built", built)
+    return outcomes
+
+
+@pytest.fixture
+async def plans_trader(gql, make_user, make_asset, set_price):
+    user = await make_user(cash="100000.00")
+    symbols = [await make_asset(f"{20 + i}.25") for i in range(3)]
+    for i in range(9):
+        await place(gql, user, symbols[i % 3], "BUY", "1.5")
+    await place(gql, user, symbols[0], "SELL", "0.5")
+    limit = {"type": "LIMIT", "limitPrice": "1.00"}
+    await place(gql, user, symbols[1], "BUY", "2", **limit)  # rests OPEN: nulls in the page
+    await set_price(symbols[2], "23.5")
+    return user, symbols

@@ -5,6 +5,8 @@ Every query the web app sends (frontend/src/api/operations.ts, as sent: with the
 selections over a page of orders (aliases, `__typename`, named and inline fragments,
 repeated fields, `@skip`/`@include` with variables, nulls), run both ways against the
 same data: once as served, once with plans turned off. The HTTP bodies must be equal.
+As served, a page of orders whose whole selection is covered is the JSON PostgreSQL
+builds (schema/order_json.py): the tests check that those answers really are built so.
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from domain.clock import utc_now
 from schema import plans
+from schema.order_json import OrdersRead
 from tests.support.paths import FRONTEND_OPERATIONS as OPERATIONS
-from tests.support.trading import place
+from tests.support.plans import DATABASE_CLOCK, body, both_ways
 
 
 def app_documents() -> dict[str, str]:
@@ -80,60 +82,14 @@ def is_query(document: str) -> bool:
     )
 
 
-async def body(client: Any, query: str, variables: dict[str, Any], token: str) -> bytes:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    content: bytes = response.content
-    return content
+async def _not_built(self: OrdersRead, description: Any) -> None:
+    return None
 
 
-# Reads that say "as of now" (a portfolio's asOf) read this clock: both runs see one instant.
-CLOCKS = ["domain.portfolio", "domain.catalogue", "domain.cash", "domain.insights.service"]
-
-
-# Answers timed by PostgreSQL's own now() (no clock here can hold it still): their
-# timestamps are masked, everything else still compared byte for byte.
-DATABASE_CLOCK = {"PortfolioHistory": rb'"at":"[^"]*"'}
-
-
-async def both_ways(
-    client: Any, query: str, variables: dict[str, Any], token: str, mask: bytes | None = None
-) -> bytes:
-    now = utc_now()
-    with pytest.MonkeyPatch.context() as patch:
-        for module in CLOCKS:
-            patch.setattr(f"{module}.utc_now", lambda: now)
-        planned = await body(client, query, variables, token)
-        patch.setattr(plans.PlannedExecutor, "_plan", lambda *_: None)
-        standard = await body(client, query, variables, token)
-    # The one difference allowed: each request's own id, quoted in an internal error.
-    same = rb'"requestId":"-"'
-    planned, standard = (re.sub(rb'"requestId":"[0-9a-f]+"', same, b) for b in (planned, standard))
-    if mask is not None:
-        planned, standard = (re.sub(mask, b'"at":"-"', b) for b in (planned, standard))
-    assert planned == standard, (query, variables)
-    return planned
-
-
-@pytest.fixture
-async def trader(gql, make_user, make_asset, set_price):
-    user = await make_user(cash="100000.00")
-    symbols = [await make_asset(f"{20 + i}.25") for i in range(3)]
-    for i in range(9):
-        await place(gql, user, symbols[i % 3], "BUY", "1.5")
-    await place(gql, user, symbols[0], "SELL", "0.5")
-    limit = {"type": "LIMIT", "limitPrice": "1.00"}
-    await place(gql, user, symbols[1], "BUY", "2", **limit)  # rests OPEN: nulls in the page
-    await set_price(symbols[2], "23.5")
-    return user, symbols
-
-
-async def test_every_query_of_the_web_app_answers_the_same_both_ways(client, trader):
-    user, symbols = trader
+async def test_every_query_of_the_web_app_answers_the_same_both_ways(
+    client, plans_trader, sql_built
+):
+    user, symbols = plans_trader
     variables = {"symbol": symbols[0], "symbols": symbols, "first": 5, "range": "ONE_WEEK"}
     queries = {name: doc for name, doc in app_documents().items() if is_query(doc)}
     assert {"OrderHistory", "OpenOrders", "Dashboard", "TradeContext"} <= queries.keys()
@@ -147,11 +103,13 @@ async def test_every_query_of_the_web_app_answers_the_same_both_ways(client, tra
             mask = DATABASE_CLOCK.get(name)
             answer = json.loads(await both_ways(client, query, given_, user.token, mask))
             assert answer.get("data") is not None, (name, answer)
+    # The dashboard's recent orders (OrderHistory and OpenOrders ask for totalCount).
+    assert sql_built.count(True) >= 2
 
 
-async def test_the_nested_read_skips_per_field_completion(client, trader, monkeypatch):
+async def test_the_nested_read_skips_per_field_completion(client, plans_trader, monkeypatch):
     """Not a vacuous comparison: the page really is built by its plan."""
-    user, _ = trader
+    user, _ = plans_trader
     calls = 0
     standard = StrawberryGraphQLCoreExecutionContext.complete_value
 
@@ -176,12 +134,12 @@ async def test_the_nested_read_skips_per_field_completion(client, trader, monkey
 
 
 async def test_a_null_where_the_schema_forbids_it_is_reported_as_before(
-    client, trader, monkeypatch
+    client, plans_trader, monkeypatch
 ):
     """A surprise inside a planned page falls back to standard execution and its error."""
     from schema.trading import Order
 
-    user, _ = trader
+    user, _ = plans_trader
     original = Order.from_row
 
     def broken(row: Any, asset: Any) -> Order:
@@ -191,6 +149,8 @@ async def test_a_null_where_the_schema_forbids_it_is_reported_as_before(
         return order
 
     monkeypatch.setattr(Order, "from_row", staticmethod(broken))
+    # The page read as rows: the database's JSON never goes through Order.from_row.
+    monkeypatch.setattr(OrdersRead, "built", _not_built)
     query = "{ me { orders(first: 20) { edges { cursor node { id side } } } } }"
     answer = json.loads(await both_ways(client, query, {}, user.token))
     assert answer["data"]["me"] is None
@@ -276,6 +236,15 @@ documents = st.builds(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(document=documents)
-async def test_generated_selections_answer_the_same_both_ways(client, trader, document):
-    user, _ = trader
-    await both_ways(client, document, {"yes": True, "no": False}, user.token)
+async def test_generated_selections_answer_the_same_both_ways(
+    client, plans_trader, sql_built, document
+):
+    user, _ = plans_trader
+    sql_built.clear()
+    answer = json.loads(await both_ways(client, document, {"yes": True, "no": False}, user.token))
+    if answer.get("data") is None:
+        return  # not executed (a fragment or variable left unused is invalid)
+    # Without a directive in what runs, the whole selection is covered: the database built it.
+    operation, bits = document.split("\nfragment OrderBits on Order ")
+    directives = "@" in operation or ("...OrderBits" in operation and "@" in bits)
+    assert sql_built == ([] if directives else [True]), document
