@@ -112,6 +112,12 @@ DB_POOL_CONNECTIONS = Gauge(
     ["state"],
     registry=REGISTRY,
 )
+REDIS_DOWN_SECONDS = Gauge(
+    "cnop_redis_down_seconds",
+    "Seconds since this process found Redis unreachable and began serving from its"
+    " in-process stores; 0 while Redis answers (or none is configured).",
+    registry=REGISTRY,
+)
 RATE_LIMITED = Counter(
     "cnop_rate_limited_total",
     "Requests refused by a rate limit, by the limit's scope.",
@@ -216,6 +222,8 @@ async def endpoint(request: Request) -> Response:
     services = getattr(state, "services", None)
     if services is not None:
         read_pool(services.db.engine.pool)
+        link = services.stores.link
+        REDIS_DOWN_SECONDS.set(0.0 if link is None else link.down_for_s)
         connections = getattr(state, "websockets", None)
         read_live(
             LiveCounts(

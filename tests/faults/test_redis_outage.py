@@ -52,6 +52,13 @@ async def readiness(http: httpx.AsyncClient, server: Served) -> tuple[int, dict[
     return response.status_code, response.json()
 
 
+async def redis_down_seconds(http: httpx.AsyncClient, server: Served) -> float:
+    """The process's cnop_redis_down_seconds, as a scrape of /metrics reads it."""
+    scrape = (await http.get(f"{server.url}/metrics")).text
+    (line,) = [line for line in scrape.splitlines() if line.startswith("cnop_redis_down_seconds ")]
+    return float(line.split()[1])
+
+
 async def until_shared(http: httpx.AsyncClient, servers: list[Served], seconds: float) -> None:
     async with asyncio.timeout(seconds):
         while True:
@@ -119,10 +126,12 @@ async def test_a_redis_outage_degrades_service_instead_of_stopping_it(
                         "price_engine": role,
                     },
                 )
+                assert await redis_down_seconds(http, server) > 0
 
             # Redis comes back: the shared mode resumes by itself.
             await redis_process.start()
             await until_shared(http, servers, seconds=10)
+            assert [await redis_down_seconds(http, server) for server in servers] == [0.0, 0.0]
             resumed = time.monotonic()
             await deposit_everywhere(http, servers, token)
             await leader_ticks.wait_for_ticks(3, seconds=5, after=resumed)

@@ -11,4 +11,5 @@ CNOP_METRICS = (
     "cnop_websocket_connections",
     "cnop_db_pool_connections",
     "cnop_rate_limited_total",
+    "cnop_redis_down_seconds",
 )
